@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Grid.Engine.Compute.Cpu;
+
+/// <summary>
+/// Register-blocked kernels: y[t, 0..32) = sum over k of x[t, k] * panel[k, 0..32) for a tile of
+/// 8, 4 or 1 tokens, always storing all 32 outputs (a partial panel goes through scratch).  Eight tokens hold sixteen accumulators in registers, so each weight vector
+/// loaded feeds eight FMAs: batched decode and prefill run at arithmetic speed, not memory speed.
+/// </summary>
+internal static unsafe class PanelKernels
+{
+    private static readonly Vector512<float> Zero = Vector512<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8<TLoad>(byte* panel, int cols, float* x, int xStride, float* y, int yStride)
+        where TLoad : IPanelLoad
+    {
+        Vector512<float> a0 = Zero, b0 = Zero, a1 = Zero, b1 = Zero, a2 = Zero, b2 = Zero, a3 = Zero, b3 = Zero;
+        Vector512<float> a4 = Zero, b4 = Zero, a5 = Zero, b5 = Zero, a6 = Zero, b6 = Zero, a7 = Zero, b7 = Zero;
+        float* x0 = x, x1 = x + xStride, x2 = x + 2 * xStride, x3 = x + 3 * xStride;
+        float* x4 = x + 4 * xStride, x5 = x + 5 * xStride, x6 = x + 6 * xStride, x7 = x + 7 * xStride;
+        for (var k = 0; k < cols; k++)
+        {
+            TLoad.Load(panel, k, out var lo, out var hi);
+            var v = Vector512.Create(x0[k]); a0 = Avx512F.FusedMultiplyAdd(v, lo, a0); b0 = Avx512F.FusedMultiplyAdd(v, hi, b0);
+            v = Vector512.Create(x1[k]); a1 = Avx512F.FusedMultiplyAdd(v, lo, a1); b1 = Avx512F.FusedMultiplyAdd(v, hi, b1);
+            v = Vector512.Create(x2[k]); a2 = Avx512F.FusedMultiplyAdd(v, lo, a2); b2 = Avx512F.FusedMultiplyAdd(v, hi, b2);
+            v = Vector512.Create(x3[k]); a3 = Avx512F.FusedMultiplyAdd(v, lo, a3); b3 = Avx512F.FusedMultiplyAdd(v, hi, b3);
+            v = Vector512.Create(x4[k]); a4 = Avx512F.FusedMultiplyAdd(v, lo, a4); b4 = Avx512F.FusedMultiplyAdd(v, hi, b4);
+            v = Vector512.Create(x5[k]); a5 = Avx512F.FusedMultiplyAdd(v, lo, a5); b5 = Avx512F.FusedMultiplyAdd(v, hi, b5);
+            v = Vector512.Create(x6[k]); a6 = Avx512F.FusedMultiplyAdd(v, lo, a6); b6 = Avx512F.FusedMultiplyAdd(v, hi, b6);
+            v = Vector512.Create(x7[k]); a7 = Avx512F.FusedMultiplyAdd(v, lo, a7); b7 = Avx512F.FusedMultiplyAdd(v, hi, b7);
+        }
+        Store(y, a0, b0);
+        Store(y + yStride, a1, b1);
+        Store(y + 2 * yStride, a2, b2);
+        Store(y + 3 * yStride, a3, b3);
+        Store(y + 4 * yStride, a4, b4);
+        Store(y + 5 * yStride, a5, b5);
+        Store(y + 6 * yStride, a6, b6);
+        Store(y + 7 * yStride, a7, b7);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile4<TLoad>(byte* panel, int cols, float* x, int xStride, float* y, int yStride)
+        where TLoad : IPanelLoad
+    {
+        Vector512<float> a0 = Zero, b0 = Zero, a1 = Zero, b1 = Zero, a2 = Zero, b2 = Zero, a3 = Zero, b3 = Zero;
+        float* x0 = x, x1 = x + xStride, x2 = x + 2 * xStride, x3 = x + 3 * xStride;
+        for (var k = 0; k < cols; k++)
+        {
+            TLoad.Load(panel, k, out var lo, out var hi);
+            var v = Vector512.Create(x0[k]); a0 = Avx512F.FusedMultiplyAdd(v, lo, a0); b0 = Avx512F.FusedMultiplyAdd(v, hi, b0);
+            v = Vector512.Create(x1[k]); a1 = Avx512F.FusedMultiplyAdd(v, lo, a1); b1 = Avx512F.FusedMultiplyAdd(v, hi, b1);
+            v = Vector512.Create(x2[k]); a2 = Avx512F.FusedMultiplyAdd(v, lo, a2); b2 = Avx512F.FusedMultiplyAdd(v, hi, b2);
+            v = Vector512.Create(x3[k]); a3 = Avx512F.FusedMultiplyAdd(v, lo, a3); b3 = Avx512F.FusedMultiplyAdd(v, hi, b3);
+        }
+        Store(y, a0, b0);
+        Store(y + yStride, a1, b1);
+        Store(y + 2 * yStride, a2, b2);
+        Store(y + 3 * yStride, a3, b3);
+    }
+
+    /// <summary>One token: four accumulators over alternate inputs keep two FMA chains in flight per half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile1<TLoad>(byte* panel, int cols, float* x, float* y)
+        where TLoad : IPanelLoad
+    {
+        Vector512<float> a0 = Zero, b0 = Zero, a1 = Zero, b1 = Zero;
+        var k = 0;
+        for (; k + 2 <= cols; k += 2)
+        {
+            TLoad.Load(panel, k, out var lo, out var hi);
+            var v = Vector512.Create(x[k]);
+            a0 = Avx512F.FusedMultiplyAdd(v, lo, a0);
+            b0 = Avx512F.FusedMultiplyAdd(v, hi, b0);
+            TLoad.Load(panel, k + 1, out lo, out hi);
+            v = Vector512.Create(x[k + 1]);
+            a1 = Avx512F.FusedMultiplyAdd(v, lo, a1);
+            b1 = Avx512F.FusedMultiplyAdd(v, hi, b1);
+        }
+        if (k < cols)
+        {
+            TLoad.Load(panel, k, out var lo, out var hi);
+            var v = Vector512.Create(x[k]);
+            a0 = Avx512F.FusedMultiplyAdd(v, lo, a0);
+            b0 = Avx512F.FusedMultiplyAdd(v, hi, b0);
+        }
+        Store(y, a0 + a1, b0 + b1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* y, Vector512<float> lo, Vector512<float> hi)
+    {
+        lo.Store(y);
+        hi.Store(y + 16);
+    }
+}
