@@ -98,9 +98,11 @@ public sealed class SentencePieceTokenizer : ITokenizer
             var length = BitConverter.ToInt32(bytes, pos + 4);
             pos += 8;
             if (length < 0 || length > bytes.Length - pos) throw Truncated(path, i, vocabSize);
-            pieces[i] = bytes.AsSpan(pos, length).ToArray();
-            pos += length;
             kinds[i] = i switch { 0 => TokenKind.Unknown, 1 or 2 => TokenKind.Control, < 259 => TokenKind.Byte, _ => TokenKind.Normal };
+            var piece = bytes.AsSpan(pos, length);
+            // llama2.c's exporter wraps BOS/EOS in newlines ("\n<s>\n") for printing; the vocabulary's name is "<s>".
+            pieces[i] = (kinds[i] == TokenKind.Control ? piece.Trim((byte)'\n') : piece).ToArray();
+            pos += length;
         }
         var byteIds = Enumerable.Range(3, 256).ToArray();
         return new SentencePieceTokenizer(pieces, scores, kinds, 1, 2, 0, " ", addSpacePrefix: true, byteIds);
