@@ -57,10 +57,11 @@ public sealed unsafe class GgufFile : IDisposable
         var version = c.U32();
         if (version is not (2 or 3))
             throw c.Error($"unsupported GGUF version {version} (this reader takes 2 and 3)");
-        var tensorCount = c.Count("tensor count", 24);
-        var kvCount = c.Count("metadata count", 12);
+        // Checked loosely (an entry takes at least a byte): a truncated file then reports where it ends.
+        var tensorCount = c.Count("tensor count", 1);
+        var kvCount = c.Count("metadata count", 1);
 
-        var metadata = new Dictionary<string, object>((int)kvCount);
+        var metadata = new Dictionary<string, object>((int)Math.Min(kvCount, 1024));
         for (long i = 0; i < kvCount; i++)
         {
             c.Context = $"metadata entry {i}";
@@ -77,7 +78,7 @@ public sealed unsafe class GgufFile : IDisposable
                 : throw c.Error($"general.alignment {a} must be a power of two (uint32)");
         }
 
-        var tensors = new List<GgufTensorInfo>((int)tensorCount);
+        var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 4096));
         for (long i = 0; i < tensorCount; i++)
         {
             c.Context = $"tensor info {i}";
