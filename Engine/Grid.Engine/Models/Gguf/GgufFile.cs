@@ -111,8 +111,8 @@ public sealed unsafe class GgufFile : IDisposable
         InvalidDataException Error(string what) => new($"{file.Path}: tensor '{t.Name}' {what}");
         if (!TensorTypes.IsSupported(t.TypeId))
             throw Error($"has ggml type id {t.TypeId}, which is not supported (supported: F32=0, F16=1, Q8_0=8, BF16=30)");
-        if (t.Offset < 0 || t.Offset % alignment != 0)
-            throw Error($"data offset {t.Offset} is not a multiple of the alignment {alignment}");
+        if (t.Offset < 0) throw Error("data offset is out of range");
+        if (t.Offset % alignment != 0) throw Error($"data offset {t.Offset} is not a multiple of the alignment {alignment}");
         long bytes;
         try
         {

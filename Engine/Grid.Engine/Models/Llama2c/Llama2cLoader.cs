@@ -58,9 +58,17 @@ public static unsafe class Llama2cLoader
         config.Validate(file.Path);
 
         long d = config.Dim, hd = config.HiddenDim, l = config.Layers, kv = config.KvDim, v = config.VocabSize;
-        var floats = v * d + l * (2 * d + 2 * d * d + 2 * kv * d + 3 * hd * d) + d
-            + (long)config.ContextLength * config.HeadDim + (h[5] < 0 ? v * d : 0);
-        var expected = HeaderBytes + floats * 4;
+        long expected;
+        try
+        {
+            var floats = checked(v * d + l * (2 * d + 2 * d * d + 2 * kv * d + 3 * hd * d) + d
+                + (long)config.ContextLength * config.HeadDim + (h[5] < 0 ? v * d : 0));
+            expected = checked(HeaderBytes + floats * 4);
+        }
+        catch (OverflowException)
+        {
+            expected = long.MaxValue;
+        }
         if (file.Length < expected)
             throw new InvalidDataException(
                 $"{file.Path}: truncated llama2.c checkpoint: {file.Length} bytes, the header's shapes need {expected}");
@@ -72,12 +80,12 @@ public static unsafe class Llama2cLoader
         long offset = HeaderBytes;
         var layers = c.Layers;
 
-        // Each call takes the next stacked array and gives one tensor per layer over it.
+        // Each call takes the next stacked array and gives one tensor per layer over it, named as GGUF names it.
         WeightTensor[] Stacked(string name, int rows, int cols)
         {
             var result = new WeightTensor[layers];
             for (var i = 0; i < layers; i++)
-                result[i] = new WeightTensor($"{name}[{i}]", TensorType.F32, rows, cols,
+                result[i] = new WeightTensor($"blk.{i}.{name}", TensorType.F32, rows, cols,
                     (nint)(file.Pointer + offset + (long)i * rows * cols * 4));
             offset += (long)layers * rows * cols * 4;
             return result;
@@ -90,19 +98,19 @@ public static unsafe class Llama2cLoader
             return t;
         }
 
-        var embedding = Single("token_embedding", c.VocabSize, c.Dim);
-        var attnNorm = Stacked("rms_att", 1, c.Dim);
-        var wq = Stacked("wq", c.Dim, c.Dim);
-        var wk = Stacked("wk", c.KvDim, c.Dim);
-        var wv = Stacked("wv", c.KvDim, c.Dim);
-        var wo = Stacked("wo", c.Dim, c.Dim);
-        var ffnNorm = Stacked("rms_ffn", 1, c.Dim);
-        var w1 = Stacked("w1", c.HiddenDim, c.Dim);
-        var w2 = Stacked("w2", c.Dim, c.HiddenDim);
-        var w3 = Stacked("w3", c.HiddenDim, c.Dim);
-        var finalNorm = Single("rms_final", 1, c.Dim);
+        var embedding = Single("token_embd.weight", c.VocabSize, c.Dim);
+        var attnNorm = Stacked("attn_norm.weight", 1, c.Dim);
+        var wq = Stacked("attn_q.weight", c.Dim, c.Dim);
+        var wk = Stacked("attn_k.weight", c.KvDim, c.Dim);
+        var wv = Stacked("attn_v.weight", c.KvDim, c.Dim);
+        var wo = Stacked("attn_output.weight", c.Dim, c.Dim);
+        var ffnNorm = Stacked("ffn_norm.weight", 1, c.Dim);
+        var w1 = Stacked("ffn_gate.weight", c.HiddenDim, c.Dim);
+        var w2 = Stacked("ffn_down.weight", c.Dim, c.HiddenDim);
+        var w3 = Stacked("ffn_up.weight", c.HiddenDim, c.Dim);
+        var finalNorm = Single("output_norm.weight", 1, c.Dim);
         offset += (long)c.ContextLength * c.HeadDim * 4; // the two unused RoPE tables, seq_len * head_size / 2 each
-        var output = shared ? embedding : Single("wcls", c.VocabSize, c.Dim);
+        var output = shared ? embedding : Single("output.weight", c.VocabSize, c.Dim);
 
         var list = Enumerable.Range(0, layers)
             .Select(i => new LayerWeights(attnNorm[i], wq[i], wk[i], wv[i], wo[i], ffnNorm[i], w1[i], w3[i], w2[i]))
