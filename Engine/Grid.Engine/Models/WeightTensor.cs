@@ -17,6 +17,21 @@ public sealed unsafe class WeightTensor
         RowBytes = TensorTypes.RowBytes(type, cols);
     }
 
+    /// <summary>
+    /// A tensor of <paramref name="values"/> (rows x cols, row-major) stored as <paramref name="type"/> in a
+    /// new buffer, which the caller owns and must keep alive as long as the tensor.
+    /// </summary>
+    public static WeightTensor Create(string name, TensorType type, int rows, int cols, ReadOnlySpan<float> values, out NativeBuffer buffer)
+    {
+        if (values.Length != (long)rows * cols)
+            throw new ArgumentException($"tensor '{name}': {values.Length} values for a [{rows} x {cols}] shape", nameof(values));
+        var rowBytes = TensorTypes.RowBytes(type, cols);
+        buffer = new NativeBuffer(rowBytes * rows);
+        for (var r = 0; r < rows; r++)
+            Quantize.Row(type, values.Slice(r * cols, cols), new Span<byte>((byte*)buffer.Pointer + r * rowBytes, (int)rowBytes));
+        return new WeightTensor(name, type, rows, cols, buffer.Pointer);
+    }
+
     public string Name { get; }
     public TensorType Type { get; }
     public int Rows { get; }
