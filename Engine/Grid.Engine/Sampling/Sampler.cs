@@ -42,7 +42,9 @@ public sealed class Sampler
     {
         if (logits.Length != VocabSize) throw new ArgumentException($"expected {VocabSize} logits, got {logits.Length}", nameof(logits));
         _penalties.Apply(logits, o, promptTokens, generatedTokens);
-        var id = o.Temperature == 0f ? TensorPrimitives.IndexOfMax(logits) : Draw(logits, o, SampleRandom.Uniform(seed, position));
+        // A temperature so small that its inverse overflows is greedy in all but name.
+        var greedy = o.Temperature == 0f || float.IsInfinity(1f / o.Temperature);
+        var id = greedy ? TensorPrimitives.IndexOfMax(logits) : Draw(logits, o, SampleRandom.Uniform(seed, position));
         if (o.LogProbs <= 0) return new SampledToken(id, float.NaN, null);
 
         var max = TensorPrimitives.Max(logits);
@@ -66,8 +68,9 @@ public sealed class Sampler
         else
         {
             var p = _p.AsSpan();
-            TensorPrimitives.Multiply(logits, 1f / o.Temperature, p);
-            TensorPrimitives.Subtract(p, TensorPrimitives.Max(p), p);
+            // Subtracting the maximum before scaling keeps a small temperature from overflowing to inf - inf.
+            TensorPrimitives.Subtract(logits, TensorPrimitives.Max(logits), p);
+            TensorPrimitives.Multiply(p, 1f / o.Temperature, p);
             TensorPrimitives.Exp(p, p);
             total = TensorPrimitives.Sum(p);
             n = -1;
@@ -89,11 +92,11 @@ public sealed class Sampler
     {
         var keys = _keys.AsSpan();
         var ids = _ids.AsSpan();
-        TensorPrimitives.Multiply(logits, -invTemperature, keys);
+        TensorPrimitives.Negate(logits, keys);
         for (var i = 0; i < ids.Length; i++) ids[i] = i;
         PartialSelect.Smallest(keys, ids, k);
         keys[..k].Sort(ids[..k]);
-        for (var i = 0; i < k; i++) _p[i] = MathF.Exp(keys[0] - keys[i]);
+        for (var i = 0; i < k; i++) _p[i] = MathF.Exp((keys[0] - keys[i]) * invTemperature);
         return k;
     }
 

@@ -127,6 +127,15 @@ public class SamplerTests
     }
 
     [Fact]
+    public void A_vanishing_temperature_picks_the_best_without_overflow()
+    {
+        var s = new Sampler(3);
+        Sample(s, [1f, 30f, 29f], new SamplingOptions { Temperature = 1e-30f }).Should().Be(1);
+        Sample(s, [1f, 30f, 29f], new SamplingOptions { Temperature = 1e-30f, TopK = 2 }).Should().Be(1);
+        Sample(s, [1f, 30f, 29f], new SamplingOptions { Temperature = 1e-45f }).Should().Be(1);
+    }
+
+    [Fact]
     public void Penalties_apply_before_the_choice()
     {
         var s = new Sampler(2);
