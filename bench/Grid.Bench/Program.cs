@@ -18,13 +18,14 @@ if (monitor is null) Console.Error.WriteLine("warning: no /proc/stat here, so no
 
 try
 {
+    // Model files first: writing them is slow and can fail, and neither should disturb the bandwidth figure.
+    var paths = options.Model is { } model ? [model] : options.Types.Select(BenchModels.Ensure).ToArray();
     var bandwidth = MemoryBandwidth.Measure(options.Threads);
     Report.PrintHeader(bandwidth, options.Threads);
 
     var repeater = new Repeater(options.Reps, options.MaxDiscards, monitor);
     var workloads = new Workloads(repeater, options.Tokens, bandwidth);
     var engines = BenchEngines.Select(options.Only, options.Threads);
-    var paths = options.Model is { } model ? [model] : options.Types.Select(BenchModels.Ensure).ToArray();
 
     var rows = new List<BenchRow>();
     foreach (var path in paths)
