@@ -4,18 +4,17 @@ using Grid.Engine.Models.Tokenizers;
 namespace Grid.Engine.Models;
 
 /// <summary>
-/// A model with seeded random weights (std 0.02, norms near 1) in native buffers and a SentencePiece
+/// A model with seeded random weights (std 0.02 by default, norms near 1) in native buffers and a SentencePiece
 /// vocabulary of unknown, BOS, EOS, the 256 byte tokens and unique filler pieces, so any text encodes
 /// (by byte fallback if need be) and llama.cpp accepts the model once written as GGUF.
 /// </summary>
 public static class RandomModel
 {
-    private const float Std = 0.02f;
-
     /// <param name="weightType">How matrices are stored. Q8_0 matrices whose rows are not whole
     /// 32-value blocks are stored F16, as llama.cpp's quantiser does.</param>
     /// <param name="tiedOutput">When true the classifier is the token embedding itself.</param>
-    public static Model Create(ModelConfig config, TensorType weightType, int seed, bool tiedOutput = true)
+    /// <param name="std">Spread of the matrices' weights: tests raise it so attention is sharp and every op shows in the logits.</param>
+    public static Model Create(ModelConfig config, TensorType weightType, int seed, bool tiedOutput = true, float std = 0.02f)
     {
         config.Validate("random model");
         if (config.VocabSize < 259)
@@ -32,9 +31,9 @@ public static class RandomModel
             owned.Add(buffer);
             return t;
         }
-        WeightTensor Matrix(string name, int rows, int cols) => Make(name, rows, cols, 0, Std, weightType);
+        WeightTensor Matrix(string name, int rows, int cols) => Make(name, rows, cols, 0, std, weightType);
         WeightTensor Norm(string name, int cols) => Make(name, 1, cols, 1, 0.05f, TensorType.F32);
-        WeightTensor Bias(string name, int cols) => Make(name, 1, cols, 0, Std, TensorType.F32);
+        WeightTensor Bias(string name, int cols) => Make(name, 1, cols, 0, std, TensorType.F32);
 
         var c = config;
         var embedding = Matrix("token_embd.weight", c.VocabSize, c.Dim);

@@ -11,7 +11,7 @@ public static class Stories
     public static string Tokenizer => TestModels.Require($"{Dir}/tok512.bin");
     public static string Gguf(string type) => TestModels.Require($"{Dir}/stories260K-{type}.gguf");
 
-    public sealed record Record(string Prompt, int[] PromptTokens, int[] GeneratedTokens, string Text);
+    public sealed record Record(string Prompt, int[] PromptTokens, int[] GeneratedTokens, string Text, float Temperature, float[][] FirstLogits);
 
     public static IReadOnlyList<Record> References()
     {
@@ -20,6 +20,9 @@ public static class Stories
             r.GetProperty("prompt").GetString()!,
             r.GetProperty("prompt_tokens").EnumerateArray().Select(t => t.GetInt32()).ToArray(),
             r.GetProperty("generated_tokens").EnumerateArray().Select(t => t.GetInt32()).ToArray(),
-            r.GetProperty("text").GetString()!)).ToList();
+            r.GetProperty("text").GetString()!,
+            r.GetProperty("temperature").GetSingle(),
+            r.GetProperty("first_logits_f32").EnumerateArray()
+                .Select(row => row.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray())).ToList();
     }
 }

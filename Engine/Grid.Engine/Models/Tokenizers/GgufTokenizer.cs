@@ -40,8 +40,15 @@ public static class GgufTokenizer
                     metadata.Bool("tokenizer.ggml.add_space_prefix", source, true));
             }
             case "gpt2":
-                // MERGE(bpe): replace this line with new BpeTokenizer(tokens, merges, kinds, bos, eos, preTokenizer: metadata "tokenizer.ggml.pre" or "default").
-                throw new InvalidDataException($"{source}: byte-level BPE (tokenizer.ggml.model 'gpt2') tokenizers are not supported yet");
+            {
+                var merges = metadata.Array<string>("tokenizer.ggml.merges", source)
+                    ?? throw new InvalidDataException($"{source}: missing metadata key 'tokenizer.ggml.merges' (a byte-level BPE vocabulary needs its merges)");
+                // Byte-level BPE models (Qwen2 among them) add no BOS unless the file asks for one, as llama.cpp does.
+                var addBos = metadata.Bool("tokenizer.ggml.add_bos_token", source, false);
+                var bos = addBos && metadata.Has("tokenizer.ggml.bos_token_id") ? Id("tokenizer.ggml.bos_token_id", -1) : -1;
+                return new BpeTokenizer(tokens, merges, Array.ConvertAll(kinds, k => (int)k), bos,
+                    Id("tokenizer.ggml.eos_token_id", -1), metadata.String("tokenizer.ggml.pre", source, "default"));
+            }
             default:
                 throw new InvalidDataException($"{source}: tokenizer model '{model}' is not supported (supported: llama, gpt2)");
         }
