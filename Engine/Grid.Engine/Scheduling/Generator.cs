@@ -63,7 +63,7 @@ public sealed class Generator
     private IEnumerable<GeneratedToken> Run(int[] prompt, SamplingOptions options, int[] table, int maxLength, CancellationToken cancel)
     {
         var seed = options.SeedOrRandom();
-        var decoder = new TokenDecoder(_tokenizer);
+        var decoder = new TokenDecoder(_tokenizer, prompt[^1]);
         var stops = new StopMatcher(options.StopStrings);
         var generated = new List<int>(Math.Min(options.MaxTokens, 4096));
         var clock = Stopwatch.StartNew();

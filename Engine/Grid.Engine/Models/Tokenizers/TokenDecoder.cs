@@ -6,11 +6,13 @@ namespace Grid.Engine.Models.Tokenizers;
 /// Streams text from tokens: bytes that end inside a UTF-8 character are held back until the
 /// character is whole, so a client never sees half a character or a replacement mark mid-stream.
 /// </summary>
-public sealed class TokenDecoder(ITokenizer tokenizer)
+/// <param name="previous">The token before the first one appended (the prompt's last), so the
+/// tokenizer's rules that look back (a space dropped after BOS) apply to the first generated token.</param>
+public sealed class TokenDecoder(ITokenizer tokenizer, int previous = -1)
 {
     private readonly byte[] _pending = new byte[8];
     private int _pendingCount;
-    private int _previous = -1;
+    private int _previous = previous;
 
     /// <summary>Text that became complete with <paramref name="token"/> (often empty).</summary>
     public string Append(int token)
