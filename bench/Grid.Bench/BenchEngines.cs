@@ -12,8 +12,7 @@ public static class BenchEngines
     {
         Spec[] all =
         [
-            new(Grid, _ => throw new NotSupportedException(
-                "the Grid engine is not wired into the benchmark yet; run with --only llamacpp")),
+            new(Grid, path => new GridEngine(path, threads)),
             new(LlamaCpp, path => new LlamaCppEngine(path, threads)),
         ];
         return only is null ? all : all.Where(s => s.Name == only).ToArray();
