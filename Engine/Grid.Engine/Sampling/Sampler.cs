@@ -102,26 +102,36 @@ public sealed class Sampler
 
     private int GatherForTopP(float topP, float total)
     {
+        // Find the highest threshold whose tokens hold enough mass before moving anything: gathering
+        // overwrites _p, which the next threshold would have to read by id.
+        var threshold = (1f - topP) / VocabSize * total;
         foreach (var t in TopPThresholds)
-        {
-            var n = GatherSorted(t * total, out var mass);
-            if (mass >= topP * total) return n;
-        }
-        return GatherSorted((1f - topP) / VocabSize * total, out _);
+            if (MassAtLeast(t * total) >= topP * total)
+            {
+                threshold = t * total;
+                break;
+            }
+        return GatherSorted(threshold);
+    }
+
+    private float MassAtLeast(float threshold)
+    {
+        var mass = 0f;
+        foreach (var p in _p)
+            if (p >= threshold) mass += p;
+        return mass;
     }
 
     /// <summary>Moves tokens with p >= threshold to the front of _ids/_p, most likely first.</summary>
-    private int GatherSorted(float threshold, out float mass)
+    private int GatherSorted(float threshold)
     {
         var n = 0;
-        mass = 0f;
         for (var id = 0; id < VocabSize; id++)
         {
             var p = _p[id];
             if (p < threshold) continue;
             _ids[n] = id;
             _keys[n++] = -p;
-            mass += p;
         }
         // _p is overwritten only now, after every by-id read.
         _keys.AsSpan(0, n).Sort(_ids.AsSpan(0, n));

@@ -4,6 +4,8 @@ namespace Grid.Engine.Sampling;
 public sealed record SamplingOptions
 {
     public const int MaxLogProbs = 20;
+    public const int MaxStopStrings = 16;
+    public const int MaxStopLength = 256;
 
     /// <summary>Divides the logits; 0 picks the most likely token (lowest id on ties).</summary>
     public float Temperature { get; init; } = 1f;
@@ -58,7 +60,10 @@ public sealed record SamplingOptions
         Check(FrequencyPenalty >= -2 && FrequencyPenalty <= 2, "frequency_penalty must be in [-2, 2]");
         Check(MaxTokens >= 1, "max_tokens must be >= 1");
         Check(StopTokenIds is not null && StopTokenIds.All(id => id >= 0), "stop_token_ids must be non-negative token ids");
+        // Matching costs grow with count x length per token: bound them so one request cannot stall a step.
+        Check(StopStrings is not null && StopStrings.Count <= MaxStopStrings, $"stop may hold at most {MaxStopStrings} strings");
         Check(StopStrings is not null && StopStrings.All(s => !string.IsNullOrEmpty(s)), "stop strings must not be empty");
+        Check(StopStrings!.All(s => s.Length <= MaxStopLength), $"each stop string must be at most {MaxStopLength} characters");
         Check(LogProbs >= 0 && LogProbs <= MaxLogProbs, $"logprobs must be in [0, {MaxLogProbs}]");
     }
 

@@ -116,6 +116,19 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Top_p_that_needs_the_long_tail_keeps_each_token_at_its_own_probability()
+    {
+        // One strong token holds ~29%; 999 weak ones share the rest, so a 0.9 nucleus reaches deep into
+        // the tail. Token 0 is weak (~0.07%) and must stay so however the nucleus is gathered.
+        var logits = Enumerable.Repeat(-6f, 1000).ToArray();
+        logits[500] = 0f;
+        var p = Softmax(logits, 1.0);
+        var counts = Counts(logits, new SamplingOptions { TopP = 0.9f }, 20000);
+        (counts[0] / 20000.0).Should().BeLessThan(0.005);
+        (counts[500] / 20000.0).Should().BeApproximately(p[500] / 0.9, 0.05);
+    }
+
+    [Fact]
     public void Min_p_drops_tokens_below_a_fraction_of_the_best()
     {
         // min_p 0.2 of 0.5 is 0.1: 0.05 goes, the rest keep their proportions.
