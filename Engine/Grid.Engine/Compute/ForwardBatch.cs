@@ -47,6 +47,7 @@ public sealed class ForwardBatch
     /// <summary>Adds a sequence and returns its index for <see cref="Add"/>.</summary>
     public int AddSequence(int[] blockTable)
     {
+        ArgumentNullException.ThrowIfNull(blockTable);
         if (SequenceCount == BlockTables.Length)
             throw new InvalidOperationException($"the batch holds at most {BlockTables.Length} sequences");
         BlockTables[SequenceCount] = blockTable;

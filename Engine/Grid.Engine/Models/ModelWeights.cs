@@ -38,8 +38,11 @@ public sealed record ModelWeights(
             if (l.Bq is { } bq) Shape(bq, 1, c.Dim);
             if (l.Bk is { } bk) Shape(bk, 1, c.KvDim);
             if (l.Bv is { } bv) Shape(bv, 1, c.KvDim);
-            if (c.HasQkvBias && (l.Bq is null || l.Bk is null || l.Bv is null))
+            var biases = (l.Bq is null ? 0 : 1) + (l.Bk is null ? 0 : 1) + (l.Bv is null ? 0 : 1);
+            if (c.HasQkvBias && biases != 3)
                 throw new InvalidDataException($"{source}: the architecture needs Q/K/V biases and a layer lacks them");
+            if (biases is 1 or 2)
+                throw new InvalidDataException($"{source}: a layer has some of the Q/K/V biases but not all three");
         }
     }
 }

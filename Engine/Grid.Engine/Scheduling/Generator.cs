@@ -9,7 +9,8 @@ namespace Grid.Engine.Scheduling;
 /// <summary>
 /// The simplest schedule: one sequence on a backend of its own. The prompt goes in chunks of the
 /// backend's batch size, then one token per step until a stop token, a stop string, max tokens or
-/// the end of the context. Used by the <c>generate</c> command and by tests.
+/// the end of the context. Used by the <c>generate</c> command and by tests. A generator owns its
+/// backend's whole KV pool: give each generator a backend of its own.
 /// </summary>
 public sealed class Generator
 {
@@ -19,6 +20,7 @@ public sealed class Generator
     private readonly ForwardBatch _batch;
     private readonly Sampler _sampler;
     private readonly float[] _logits;
+    private int _busy;
 
     public Generator(IComputeBackend backend, ITokenizer tokenizer)
     {
@@ -32,7 +34,10 @@ public sealed class Generator
 
     public GenerationStats? LastStats { get; private set; }
 
-    /// <summary>Streams the tokens generated after <paramref name="prompt"/> (token ids, BOS included if wanted).</summary>
+    /// <summary>
+    /// Streams the tokens generated after <paramref name="prompt"/> (token ids, BOS included if wanted).
+    /// Options and prompt are checked here, before anything streams; one generation at a time.
+    /// </summary>
     public IEnumerable<GeneratedToken> Generate(int[] prompt, SamplingOptions options, CancellationToken cancel = default)
     {
         options.Validate();
@@ -43,11 +48,18 @@ public sealed class Generator
         var vocab = _backend.Config.VocabSize;
         foreach (var t in prompt)
             if ((uint)t >= (uint)vocab) throw new ArgumentException($"prompt token id {t} is outside the vocabulary (0..{vocab - 1})");
-        var maxLength = Math.Min(ctx, prompt.Length + options.MaxTokens);
+        var maxLength = prompt.Length + Math.Min(ctx - prompt.Length, options.MaxTokens);
         var needed = (maxLength + _backend.BlockSize - 1) / _backend.BlockSize;
-        if (needed > _blocks.FreeCount)
-            throw new ArgumentException($"prompt plus max_tokens needs {needed} KV blocks; the pool has {_blocks.FreeCount}");
+        if (needed > _blocks.BlockCount)
+            throw new ArgumentException($"prompt plus max_tokens needs {needed} KV blocks; the pool has {_blocks.BlockCount}");
+        return Guarded(prompt, options, maxLength, needed, cancel);
+    }
 
+    private IEnumerable<GeneratedToken> Guarded(int[] prompt, SamplingOptions options, int maxLength, int needed, CancellationToken cancel)
+    {
+        // The generator's batch, logits and sampler serve one sequence: a second enumeration at once would corrupt them.
+        if (Interlocked.Exchange(ref _busy, 1) == 1)
+            throw new InvalidOperationException("this generator is already generating; use one generator per concurrent sequence");
         var table = new int[needed];
         for (var i = 0; i < needed; i++) _blocks.TryAllocate(out table[i]);
         try
@@ -57,6 +69,7 @@ public sealed class Generator
         finally
         {
             foreach (var b in table) _blocks.Free(b);
+            Volatile.Write(ref _busy, 0);
         }
     }
 
@@ -90,7 +103,7 @@ public sealed class Generator
             if (matched.Stopped) finish = FinishReason.Stop;
             text = matched.Text;
             if (finish is not null && !matched.Stopped) text += stops.Append(decoder.Flush()).Text + stops.Flush();
-            LastStats = new GenerationStats(prompt.Length, generated.Count, prefill, clock.Elapsed);
+            if (finish is not null) LastStats = new GenerationStats(prompt.Length, generated.Count, prefill, clock.Elapsed);
             yield return new GeneratedToken(sampled.Id, text, sampled.LogProb, sampled.TopLogProbs, finish);
             if (finish is not null) yield break;
 

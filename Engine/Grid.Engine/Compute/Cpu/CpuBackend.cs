@@ -85,6 +85,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
             Add(a.X, a.Xb, (long)n * dim);
         }
 
+        // A prefill chunk that needs no logits skips the classifier, often the largest matrix of all.
+        if (batch.LogitCount == 0) return;
         for (var r = 0; r < batch.LogitCount; r++)
             VectorMath.RmsNorm(a.X + (long)batch.LogitRows[r] * dim, _w.FinalNorm, a.Xb + (long)r * dim, dim, c.RmsEps);
         fixed (float* output = logits)
@@ -100,10 +102,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
                 throw new ArgumentException($"token id {token} is outside the vocabulary (0..{Config.VocabSize - 1})");
             var pos = batch.Positions[t];
             var table = batch.BlockTables[batch.SequenceOf[t]];
-            if (pos < 0 || pos / BlockSize >= table.Length)
+            if (pos < 0 || pos >= Config.ContextLength)
+                throw new ArgumentException($"position {pos} is outside the model's context (0..{Config.ContextLength - 1})");
+            if (pos / BlockSize >= table.Length)
                 throw new ArgumentException($"position {pos} has no KV block in its sequence's block table ({table.Length} blocks of {BlockSize})");
-            if ((uint)table[pos / BlockSize] >= (uint)BlockCount)
-                throw new ArgumentException($"block id {table[pos / BlockSize]} is outside the KV pool (0..{BlockCount - 1})");
+            // Attention reads every block up to the token's own, so each must lie inside the pool.
+            for (var b = 0; b <= pos / BlockSize; b++)
+                if ((uint)table[b] >= (uint)BlockCount)
+                    throw new ArgumentException($"block id {table[b]} is outside the KV pool (0..{BlockCount - 1})");
         }
     }
 

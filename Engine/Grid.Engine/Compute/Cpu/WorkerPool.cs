@@ -62,7 +62,9 @@ public sealed class WorkerPool : IDisposable
         var spin = new SpinWait();
         while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
         _work = null;
-        var failure = own ?? Interlocked.Exchange(ref _failure, null);
+        // Always take the workers' failure, so a stale one never fails a later, healthy run.
+        var worker = Interlocked.Exchange(ref _failure, null);
+        var failure = own ?? worker;
         if (failure is not null) throw new AggregateException("a CPU worker failed", failure);
     }
 

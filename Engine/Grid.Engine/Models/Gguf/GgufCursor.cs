@@ -17,8 +17,12 @@ internal sealed unsafe class GgufCursor(MappedFile file)
 
     public InvalidDataException Error(string what) => new($"{file.Path}: {what}");
 
+    private const int MaxArrayDepth = 8;
+    private int _depth;
+
     private ReadOnlySpan<byte> Take(long count)
     {
+        if (count > int.MaxValue) throw Error($"a {count}-byte value in {Context} is larger than this reader takes");
         if (count > Remaining)
             throw Error($"truncated {Context}: needs {count} bytes at offset {Position}, the file has {Remaining} left");
         var span = file.Span(Position, (int)count);
@@ -49,6 +53,8 @@ internal sealed unsafe class GgufCursor(MappedFile file)
         var count = U64();
         if (count > (ulong)(Remaining / Math.Max(minBytes, 1)))
             throw Error($"{what} {count} at offset {at} in {Context} cannot fit in the {Remaining} bytes left in the file");
+        if (count > (ulong)System.Array.MaxLength)
+            throw Error($"{what} {count} at offset {at} in {Context} is more than an array can hold");
         return (long)count;
     }
 
@@ -71,6 +77,14 @@ internal sealed unsafe class GgufCursor(MappedFile file)
     };
 
     private Array Array()
+    {
+        // Each nesting level costs the file only 12 bytes: without a limit a small file could exhaust the stack.
+        if (++_depth > MaxArrayDepth) throw Error($"arrays nested more than {MaxArrayDepth} deep in {Context}");
+        try { return Elements(); }
+        finally { _depth--; }
+    }
+
+    private Array Elements()
     {
         var elementType = (GgufValueType)U32();
         var count = Count("array length", ElementBytes(elementType));

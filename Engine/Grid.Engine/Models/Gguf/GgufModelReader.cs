@@ -39,6 +39,14 @@ public static class GgufModelReader
         if (arch is not ("llama" or "qwen2"))
             throw new InvalidDataException($"{src}: architecture '{arch}' is not supported (supported: llama, qwen2)");
 
+        // Scaled rotary embeddings (linear, YaRN, Llama 3.1's per-frequency factors) would load and
+        // silently compute wrong logits with plain RoPE: refuse them by name instead.
+        var scaling = m.Has($"{arch}.rope.scaling.type") ? m.String($"{arch}.rope.scaling.type", src) : "none";
+        if (scaling != "none")
+            throw new InvalidDataException($"{src}: RoPE scaling '{scaling}' ({arch}.rope.scaling.type) is not supported yet");
+        if (file.Contains("rope_freqs.weight"))
+            throw new InvalidDataException($"{src}: per-frequency RoPE factors (tensor 'rope_freqs.weight', Llama 3.1 style) are not supported yet");
+
         var dim = m.Int($"{arch}.embedding_length", src);
         var heads = m.Int($"{arch}.attention.head_count", src);
         var embedding = file.Info("token_embd.weight") ?? throw new InvalidDataException($"{src}: missing tensor 'token_embd.weight'");

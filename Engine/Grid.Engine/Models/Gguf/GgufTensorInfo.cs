@@ -12,7 +12,5 @@ public sealed record GgufTensorInfo(string Name, int TypeId, long[] Dims, long O
     public long Cols => Dims.Length == 0 ? 1 : Dims[0];
 
     /// <summary>Rows: the product of every dimension after the first.</summary>
-    public long Rows => Dims.Skip(1).Aggregate(1L, (a, b) => a * b);
-
-    public long ByteLength => TensorTypes.RowBytes(Type, Cols) * Rows;
+    public long Rows => Dims.Skip(1).Aggregate(1L, (a, b) => checked(a * b));
 }

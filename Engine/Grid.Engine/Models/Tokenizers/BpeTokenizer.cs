@@ -15,7 +15,6 @@ public sealed class BpeTokenizer : ITokenizer
     // GGUF token_type values.
     private const int Unknown = 2, Control = 3, UserDefined = 4;
 
-    private static readonly string[] EndOfTurnNames = ["<|im_end|>", "<|eot_id|>", "<|endoftext|>", "<|end_of_text|>"];
 
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _ids;
     private readonly Dictionary<long, (int Rank, int Id)> _merges;
@@ -80,7 +79,7 @@ public sealed class BpeTokenizer : ITokenizer
 
         var stops = new HashSet<int>();
         if (eosId >= 0) stops.Add(eosId);
-        foreach (var name in EndOfTurnNames)
+        foreach (var name in EndOfTurn.Names)
             if (ids.TryGetValue(name, out var id)) stops.Add(id);
         StopIds = stops.ToFrozenSet();
     }

@@ -21,6 +21,7 @@ public static class GgufTokenizer
 
         int Id(string key, int fallback)
         {
+            if (fallback < 0 && !metadata.Has(key)) return -1; // absent and optional: no such token
             var id = metadata.Int(key, source, fallback);
             return id >= 0 && id < tokens.Length ? id
                 : throw new InvalidDataException($"{source}: {key} {id} is outside the vocabulary of {tokens.Length}");

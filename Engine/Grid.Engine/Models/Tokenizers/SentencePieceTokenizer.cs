@@ -10,7 +10,6 @@ namespace Grid.Engine.Models.Tokenizers;
 /// </summary>
 public sealed class SentencePieceTokenizer : ITokenizer
 {
-    private static readonly string[] EndOfTurnPieces = ["<|im_end|>", "<|eot_id|>", "<|endoftext|>", "<end_of_turn>"];
 
     // Pieces as Latin-1 strings: one char per byte, so any byte sequence is a lossless key.
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
@@ -59,7 +58,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
             _byteIds[b] = byteIds is not null ? byteIds[b] : _ids.GetValueOrDefault($"<0x{b:X2}>", -1);
 
         var stops = new HashSet<int> { eosId };
-        foreach (var p in EndOfTurnPieces)
+        foreach (var p in EndOfTurn.Names)
             if (_ids.TryGetValue(p, out var id)) stops.Add(id);
         StopIds = stops;
     }
