@@ -33,6 +33,9 @@ internal static unsafe class MatMul
         var stride = full ? yStride : PackedMatrix.Panel;
         switch (w.Type)
         {
+            case TensorType.F32 when tokens == 1:
+                PanelKernels.Tile1F32(src, cols, x, target);
+                break;
             case TensorType.F32:
                 Tiles<LoadF32>(src, cols, x, tokens, target, stride);
                 break;

@@ -91,6 +91,26 @@ internal static unsafe class PanelKernels
         Store(y, a0 + a1, b0 + b1);
     }
 
+    /// <summary>One token over an F32 panel with 256-bit loads, which stream from DRAM faster here than 512-bit ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile1F32(byte* panel, int cols, float* x, float* y)
+    {
+        Vector256<float> a = Vector256<float>.Zero, b = a, c = a, d = a;
+        var w = (float*)panel;
+        for (var k = 0; k < cols; k++, w += PackedMatrix.Panel)
+        {
+            var v = Vector256.Create(x[k]);
+            a = Fma.MultiplyAdd(v, Vector256.Load(w), a);
+            b = Fma.MultiplyAdd(v, Vector256.Load(w + 8), b);
+            c = Fma.MultiplyAdd(v, Vector256.Load(w + 16), c);
+            d = Fma.MultiplyAdd(v, Vector256.Load(w + 24), d);
+        }
+        a.Store(y);
+        b.Store(y + 8);
+        c.Store(y + 16);
+        d.Store(y + 24);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* y, Vector512<float> lo, Vector512<float> hi)
     {
