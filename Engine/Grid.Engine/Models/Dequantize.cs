@@ -48,6 +48,17 @@ public static class Dequantize
             for (; i + 16 <= source.Length; i += 16)
                 Half16(Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
         }
+        else if (Avx2.IsSupported)
+        {
+            ref var s = ref Unsafe.As<ushort, short>(ref MemoryMarshal.GetReference(source));
+            ref var d = ref MemoryMarshal.GetReference(destination);
+            for (; i + 8 <= source.Length; i += 8)
+            {
+                var bits = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref s, (nuint)i)), 13)
+                    & Vector256.Create(unchecked((int)0x8FFFE000));
+                (bits.AsSingle() * Vector256.Create(HalfRebias)).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
         for (; i < source.Length; i++) destination[i] = Half(source[i]);
     }
 

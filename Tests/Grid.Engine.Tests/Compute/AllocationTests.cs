@@ -5,7 +5,12 @@ using Grid.Engine.Sampling;
 
 namespace Grid.Engine.Tests.Compute;
 
+/// <summary>Allocation counts are process-wide: these tests run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
+
 /// <summary>A decode step (forward plus sampling) allocates nothing on any thread once warm.</summary>
+[Collection(nameof(RunsAlone))]
 public sealed class AllocationTests
 {
     [Theory]

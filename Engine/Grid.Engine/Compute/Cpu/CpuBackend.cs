@@ -33,7 +33,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         _kv = new KvPool(Config, BlockCount, BlockSize);
         _pool = new WorkerPool(threads);
         _a = new ActivationBuffers(Config, MaxBatchTokens, threads);
-        _matmul = new MatMulJob(_a.Scratch, _a.Partial);
+        Kernels = CpuKernelSupport.Resolve(options.Kernels);
+        _matmul = new MatMulJob(_a.Scratch, _a.Partial, Kernels);
         _attention = new AttentionJob(_kv, Config.Heads, Config.KvHeads, Config.HeadDim, threads);
         _rotary = new Rotary(Config, MaxBatchTokens);
     }
@@ -42,6 +43,9 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public int BlockSize { get; }
     public int BlockCount { get; }
     public int MaxBatchTokens { get; }
+
+    /// <summary>The instruction set the matrix kernels run on.</summary>
+    public CpuKernels Kernels { get; }
 
     /// <summary>Bytes of weights one decode step streams (the roofline's numerator).</summary>
     public long WeightBytesPerToken => _w.BytesPerToken;

@@ -13,11 +13,15 @@ public sealed record CpuBackendOptions
     /// <summary>Worker threads; 0 means one per core.</summary>
     public int Threads { get; init; }
 
+    /// <summary>The matrix kernels' instruction set; Auto takes the best this processor has.</summary>
+    public CpuKernels Kernels { get; init; }
+
     public void Validate()
     {
         if (BlockCount < 1) throw new ArgumentException($"BlockCount must be at least 1 (got {BlockCount})");
         if (BlockSize < 1) throw new ArgumentException($"BlockSize must be at least 1 (got {BlockSize})");
         if (MaxBatchTokens < 1) throw new ArgumentException($"MaxBatchTokens must be at least 1 (got {MaxBatchTokens})");
         if (Threads < 0) throw new ArgumentException($"Threads must be 0 (one per core) or more (got {Threads})");
+        CpuKernelSupport.Resolve(Kernels);
     }
 }

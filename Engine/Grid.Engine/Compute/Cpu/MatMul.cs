@@ -14,13 +14,13 @@ internal static unsafe class MatMul
 {
     private const int DirectTokens = 8;
 
-    public static void Panel(PackedMatrix w, int panel, float* x, int tokens, float* y, int yStride, float* scratch, float* partial)
+    public static void Panel(PackedMatrix w, int panel, float* x, int tokens, float* y, int yStride, float* scratch, float* partial, CpuKernels kernels)
     {
         var cols = w.Cols;
         var valid = Math.Min(PackedMatrix.Panel, w.Rows - panel * PackedMatrix.Panel);
         var src = w.PanelPointer(panel);
         var dst = y + panel * PackedMatrix.Panel;
-        if (!Avx512F.IsSupported)
+        if (kernels == CpuKernels.Scalar)
         {
             var f = w.Type == TensorType.F32 ? (float*)src : Widen(w.Type, src, cols, scratch);
             Scalar(f, cols, x, tokens, dst, yStride, valid);
@@ -31,27 +31,67 @@ internal static unsafe class MatMul
         var full = valid == PackedMatrix.Panel;
         var target = full ? dst : partial;
         var stride = full ? yStride : PackedMatrix.Panel;
-        switch (w.Type)
-        {
-            case TensorType.F32 when tokens == 1:
-                PanelKernels.Tile1F32(src, cols, x, target);
-                break;
-            case TensorType.F32:
-                Tiles<LoadF32>(src, cols, x, tokens, target, stride);
-                break;
-            case TensorType.F16 when tokens <= DirectTokens:
-                Tiles<LoadF16>(src, cols, x, tokens, target, stride);
-                break;
-            case TensorType.BF16 when tokens <= DirectTokens:
-                Tiles<LoadBF16>(src, cols, x, tokens, target, stride);
-                break;
-            default:
-                Tiles<LoadF32>((byte*)Widen(w.Type, src, cols, scratch), cols, x, tokens, target, stride);
-                break;
-        }
+        if (kernels == CpuKernels.Avx2) Avx2Panel(w.Type, src, cols, x, tokens, target, stride, scratch);
+        else Avx512Panel(w.Type, src, cols, x, tokens, target, stride, scratch);
         if (!full)
             for (var t = 0; t < tokens; t++)
                 for (var j = 0; j < valid; j++) dst[(long)t * yStride + j] = partial[t * PackedMatrix.Panel + j];
+    }
+
+    private static void Avx512Panel(TensorType type, byte* src, int cols, float* x, int tokens, float* y, int stride, float* scratch)
+    {
+        switch (type)
+        {
+            case TensorType.F32 when tokens == 1:
+                PanelKernels.Tile1F32(src, cols, x, y);
+                break;
+            case TensorType.F32:
+                Tiles<LoadF32>(src, cols, x, tokens, y, stride);
+                break;
+            case TensorType.F16 when tokens <= DirectTokens:
+                Tiles<LoadF16>(src, cols, x, tokens, y, stride);
+                break;
+            case TensorType.BF16 when tokens <= DirectTokens:
+                Tiles<LoadBF16>(src, cols, x, tokens, y, stride);
+                break;
+            default:
+                Tiles<LoadF32>((byte*)Widen(type, src, cols, scratch), cols, x, tokens, y, stride);
+                break;
+        }
+    }
+
+    /// <summary>AVX2 has sixteen 256-bit registers: two-token tiles over the panel widened to F32.</summary>
+    private static void Avx2Panel(TensorType type, byte* src, int cols, float* x, int tokens, float* y, int stride, float* scratch)
+    {
+        var f = type == TensorType.F32 ? src : (byte*)Widen(type, src, cols, scratch);
+        var t = 0;
+        for (; t + 2 <= tokens; t += 2)
+            PanelKernels.Tile2F32(f, cols, x + (long)t * cols, cols, y + (long)t * stride, stride);
+        if (t < tokens) PanelKernels.Tile1F32(f, cols, x + (long)t * cols, y + (long)t * stride);
+    }
+
+    /// <summary>
+    /// One token over the full panels of [start, end) two at a time, for the types with a pair kernel;
+    /// returns the first panel left for <see cref="Panel"/>.
+    /// </summary>
+    public static int PanelPairs(PackedMatrix w, int start, int end, float* x, float* y, float* scratch, CpuKernels kernels)
+    {
+        if (kernels != CpuKernels.Avx512 || w.Type is not (TensorType.F32 or TensorType.F16)) return start;
+        var half = (Math.Min(end, w.Rows / PackedMatrix.Panel) - start) / 2;
+        if (half <= 0) return start;
+        var cols = w.Cols;
+        if (w.Type == TensorType.F32)
+        {
+            for (var p = start; p < start + half; p++)
+                PanelKernels.Tile1F32Pair(w.PanelPointer(p), w.PanelPointer(p + half), cols, x, y + p * PackedMatrix.Panel, y + (p + half) * PackedMatrix.Panel);
+        }
+        else
+        {
+            for (var k = 0; k < cols; k++) scratch[k] = x[k] * 1.2676506e30f; // 2^100, see Tile1F16Pair
+            for (var p = start; p < start + half; p++)
+                PanelKernels.Tile1F16Pair(w.PanelPointer(p), w.PanelPointer(p + half), cols, scratch, y + p * PackedMatrix.Panel, y + (p + half) * PackedMatrix.Panel);
+        }
+        return start + 2 * half;
     }
 
     private static void Tiles<TLoad>(byte* panel, int cols, float* x, int tokens, float* y, int yStride)

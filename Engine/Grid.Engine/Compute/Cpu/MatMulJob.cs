@@ -1,7 +1,7 @@
 namespace Grid.Engine.Compute.Cpu;
 
 /// <summary>y[T x Rows] = x[T x Cols] W^T, the panels split between the workers. Reused every call: no allocation.</summary>
-internal sealed unsafe class MatMulJob(float*[] scratch, float*[] partial) : IParallelWork
+internal sealed unsafe class MatMulJob(float*[] scratch, float*[] partial, CpuKernels kernels) : IParallelWork
 {
     private PackedMatrix _w = null!;
     private float* _x;
@@ -20,6 +20,7 @@ internal sealed unsafe class MatMulJob(float*[] scratch, float*[] partial) : IPa
     public void Execute(int worker, int workers)
     {
         var (start, end) = WorkerPool.Share(_w.Panels, worker, workers);
-        for (var p = start; p < end; p++) MatMul.Panel(_w, p, _x, _tokens, _y, _yStride, scratch[worker], partial[worker]);
+        if (_tokens == 1) start = MatMul.PanelPairs(_w, start, end, _x, _y, scratch[worker], kernels);
+        for (var p = start; p < end; p++) MatMul.Panel(_w, p, _x, _tokens, _y, _yStride, scratch[worker], partial[worker], kernels);
     }
 }

@@ -111,6 +111,115 @@ internal static unsafe class PanelKernels
         d.Store(y + 24);
     }
 
+    /// <summary>
+    /// One token over two F16 panels at once (see <see cref="Tile1F32Pair"/>). The widened weights
+    /// skip F16's exponent rebias (x 2^112): the caller passes x scaled by 2^100 and the sums come
+    /// out 2^12 short, which the store puts back. Powers of two scale exactly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile1F16Pair(byte* panelA, byte* panelB, int cols, float* xScaled, float* yA, float* yB)
+    {
+        var mask = Vector512.Create(unchecked((int)0x8FFFE000));
+        Vector512<float> a0 = Zero, b0 = Zero, a1 = Zero, b1 = Zero, a2 = Zero, b2 = Zero, a3 = Zero, b3 = Zero;
+        var w = (short*)panelA;
+        var u = (short*)panelB;
+        var k = 0;
+        for (; k + 2 <= cols; k += 2, w += 2 * PackedMatrix.Panel, u += 2 * PackedMatrix.Panel)
+        {
+            var x0 = Vector512.Create(xScaled[k]);
+            var x1 = Vector512.Create(xScaled[k + 1]);
+            a0 = Avx512F.FusedMultiplyAdd(x0, Widen(w, mask), a0);
+            b0 = Avx512F.FusedMultiplyAdd(x0, Widen(w + 16, mask), b0);
+            a2 = Avx512F.FusedMultiplyAdd(x0, Widen(u, mask), a2);
+            b2 = Avx512F.FusedMultiplyAdd(x0, Widen(u + 16, mask), b2);
+            a1 = Avx512F.FusedMultiplyAdd(x1, Widen(w + 32, mask), a1);
+            b1 = Avx512F.FusedMultiplyAdd(x1, Widen(w + 48, mask), b1);
+            a3 = Avx512F.FusedMultiplyAdd(x1, Widen(u + 32, mask), a3);
+            b3 = Avx512F.FusedMultiplyAdd(x1, Widen(u + 48, mask), b3);
+        }
+        for (; k < cols; k++, w += PackedMatrix.Panel, u += PackedMatrix.Panel)
+        {
+            var x0 = Vector512.Create(xScaled[k]);
+            a0 = Avx512F.FusedMultiplyAdd(x0, Widen(w, mask), a0);
+            b0 = Avx512F.FusedMultiplyAdd(x0, Widen(w + 16, mask), b0);
+            a2 = Avx512F.FusedMultiplyAdd(x0, Widen(u, mask), a2);
+            b2 = Avx512F.FusedMultiplyAdd(x0, Widen(u + 16, mask), b2);
+        }
+        var rescale = Vector512.Create(4096f); // 2^12
+        Store(yA, (a0 + a1) * rescale, (b0 + b1) * rescale);
+        Store(yB, (a2 + a3) * rescale, (b2 + b3) * rescale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen(short* h, Vector512<int> mask) =>
+        Avx512F.And(Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load(h)), 13), mask).AsSingle();
+
+    /// <summary>
+    /// One token over two panels from far-apart parts of a worker's range: two streams in flight per
+    /// thread keep more of the memory system busy than one (F16 decode ~125 -> ~190 tokens/s here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile1F32Pair(byte* panelA, byte* panelB, int cols, float* x, float* yA, float* yB)
+    {
+        Vector256<float> a = Vector256<float>.Zero, b = a, c = a, d = a, e = a, f = a, g = a, h = a;
+        var w = (float*)panelA;
+        var u = (float*)panelB;
+        for (var k = 0; k < cols; k++, w += PackedMatrix.Panel, u += PackedMatrix.Panel)
+        {
+            var v = Vector256.Create(x[k]);
+            a = Fma.MultiplyAdd(v, Vector256.Load(w), a);
+            b = Fma.MultiplyAdd(v, Vector256.Load(w + 8), b);
+            c = Fma.MultiplyAdd(v, Vector256.Load(w + 16), c);
+            d = Fma.MultiplyAdd(v, Vector256.Load(w + 24), d);
+            e = Fma.MultiplyAdd(v, Vector256.Load(u), e);
+            f = Fma.MultiplyAdd(v, Vector256.Load(u + 8), f);
+            g = Fma.MultiplyAdd(v, Vector256.Load(u + 16), g);
+            h = Fma.MultiplyAdd(v, Vector256.Load(u + 24), h);
+        }
+        a.Store(yA);
+        b.Store(yA + 8);
+        c.Store(yA + 16);
+        d.Store(yA + 24);
+        e.Store(yB);
+        f.Store(yB + 8);
+        g.Store(yB + 16);
+        h.Store(yB + 24);
+    }
+
+    /// <summary>Two tokens over an F32 panel in 256-bit registers (AVX2 has 16: eight accumulators fit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile2F32(byte* panel, int cols, float* x, int xStride, float* y, int yStride)
+    {
+        Vector256<float> a0 = Vector256<float>.Zero, b0 = a0, c0 = a0, d0 = a0, a1 = a0, b1 = a0, c1 = a0, d1 = a0;
+        var w = (float*)panel;
+        float* x0 = x, x1 = x + xStride;
+        for (var k = 0; k < cols; k++, w += PackedMatrix.Panel)
+        {
+            var wa = Vector256.Load(w);
+            var wb = Vector256.Load(w + 8);
+            var wc = Vector256.Load(w + 16);
+            var wd = Vector256.Load(w + 24);
+            var v = Vector256.Create(x0[k]);
+            a0 = Fma.MultiplyAdd(v, wa, a0);
+            b0 = Fma.MultiplyAdd(v, wb, b0);
+            c0 = Fma.MultiplyAdd(v, wc, c0);
+            d0 = Fma.MultiplyAdd(v, wd, d0);
+            v = Vector256.Create(x1[k]);
+            a1 = Fma.MultiplyAdd(v, wa, a1);
+            b1 = Fma.MultiplyAdd(v, wb, b1);
+            c1 = Fma.MultiplyAdd(v, wc, c1);
+            d1 = Fma.MultiplyAdd(v, wd, d1);
+        }
+        a0.Store(y);
+        b0.Store(y + 8);
+        c0.Store(y + 16);
+        d0.Store(y + 24);
+        a1.Store(y + yStride);
+        b1.Store(y + yStride + 8);
+        c1.Store(y + yStride + 16);
+        d1.Store(y + yStride + 24);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* y, Vector512<float> lo, Vector512<float> hi)
     {
