@@ -1,0 +1,123 @@
+using Grid.Engine.Models;
+using Grid.Engine.Sampling;
+using Grid.Engine.Scheduling;
+
+namespace Grid.Engine.Tests.Scheduling;
+
+public sealed class EngineCoreTests : IDisposable
+{
+    private static readonly ModelConfig Tiny = new() { Dim = 32, HiddenDim = 64, Layers = 1, Heads = 2, KvHeads = 1, VocabSize = 260, ContextLength = 256 };
+    private readonly Model _model = RandomModel.Create(Tiny, TensorType.F32, seed: 9, std: 0.3f);
+
+    public void Dispose() => _model.Dispose();
+
+    private static EngineRequest Request(string id, int promptLength, int maxTokens, int seed = 0) =>
+        new(id, Enumerable.Range(0, promptLength).Select(i => 3 + (i * 31 + seed * 7) % 250).ToArray(),
+            new SamplingOptions { Temperature = 0.8f, Seed = (ulong)seed, MaxTokens = maxTokens, IgnoreEos = true });
+
+    [Fact]
+    public void A_long_prompt_enters_in_chunks_while_decodes_keep_running()
+    {
+        using var h = new EngineHarness(_model, blocks: 64, blockSize: 16, maxBatchTokens: 32);
+        h.Engine.Add(Request("short", 4, 50));
+        h.Step(); // the short prompt's prefill
+        h.Engine.Add(Request("long", 200, 4));
+        var decodesDuringPrefill = 0;
+        while (!h.Finished.ContainsKey("long"))
+        {
+            var before = h.Tokens.GetValueOrDefault("short")?.Count ?? 0;
+            h.Step();
+            if (!h.Tokens.ContainsKey("long") && h.Tokens["short"].Count > before) decodesDuringPrefill++;
+        }
+        decodesDuringPrefill.Should().BeGreaterThanOrEqualTo(6, "a 200-token prompt at 31 tokens a step takes 7 steps, each with the running decode in it");
+    }
+
+    [Fact]
+    public void Cancelling_mid_prefill_and_mid_decode_frees_every_block()
+    {
+        using var h = new EngineHarness(_model, blocks: 64, blockSize: 16, maxBatchTokens: 32);
+        h.Engine.Add(Request("prefilling", 150, 10));
+        h.Engine.Add(Request("decoding", 5, 100));
+        h.Step();
+        h.Step();
+        h.Engine.Pool.UsedCount.Should().BeGreaterThan(0);
+        h.Engine.Abort("prefilling").Should().BeTrue();
+        h.Step();
+        h.Finished["prefilling"].Should().Be(FinishReason.Abort);
+        h.Tokens.GetValueOrDefault("prefilling").Should().BeNullOrEmpty("it never reached its first token");
+        h.Tokens["decoding"].Should().NotBeEmpty();
+        h.Engine.Abort("decoding").Should().BeTrue();
+        h.Step();
+        h.Finished["decoding"].Should().Be(FinishReason.Abort);
+        h.Engine.Pool.UsedCount.Should().Be(0);
+        h.Engine.HasWork.Should().BeFalse();
+        h.Engine.Abort("decoding").Should().BeFalse("it is gone");
+    }
+
+    [Fact]
+    public void A_prefix_hit_skips_the_cached_tokens_and_changes_nothing()
+    {
+        using var h = new EngineHarness(_model, blocks: 64, blockSize: 16);
+        h.Engine.Add(Request("first", 100, 8, seed: 3));
+        h.Run([]);
+        var computed = h.Engine.Metrics.PromptTokens;
+        computed.Should().Be(100);
+
+        h.Engine.Add(Request("second", 100, 8, seed: 3) with { Id = "second" });
+        h.Run([]);
+        h.Engine.Metrics.PrefixHitTokens.Should().Be(96, "six full blocks of the 100-token prompt were cached");
+        (h.Engine.Metrics.PromptTokens - computed).Should().Be(4, "only the tokens past the cached blocks are computed");
+        h.Tokens["second"].Should().Equal(h.Tokens["first"]);
+    }
+
+    [Fact]
+    public void Bad_requests_are_refused_with_a_message_that_names_the_problem()
+    {
+        using var h = new EngineHarness(_model, blocks: 4, blockSize: 16);
+        var e = h.Engine;
+        FluentActions.Invoking(() => e.Add(Request("x", 0, 4))).Should().Throw<ArgumentException>().WithMessage("*no tokens*");
+        FluentActions.Invoking(() => e.Add(Request("x", 256, 4))).Should().Throw<ArgumentException>().WithMessage("*context*");
+        FluentActions.Invoking(() => e.Add(Request("x", 60, 20))).Should().Throw<ArgumentException>().WithMessage("*KV blocks*");
+        FluentActions.Invoking(() => e.Add(Request("x", 2, 4) with { PromptTokens = [1, 9999] })).Should().Throw<ArgumentException>().WithMessage("*9999*");
+        FluentActions.Invoking(() => e.Add(Request("x", 2, 4) with { Options = new SamplingOptions { TopP = 2 } })).Should().Throw<ArgumentException>().WithMessage("*top_p*");
+        e.Add(Request("x", 2, 4));
+        FluentActions.Invoking(() => e.Add(Request("x", 2, 4))).Should().Throw<ArgumentException>().WithMessage("*already*");
+    }
+
+    [Fact]
+    public void Random_add_abort_and_step_never_leak_a_block()
+    {
+        var random = new Random(1234);
+        using var h = new EngineHarness(_model, blocks: 24, blockSize: 8, maxBatchTokens: 24,
+            options: new EngineOptions { MaxSequences = 6 });
+        var live = new List<string>();
+        var added = 0;
+        for (var op = 0; op < 3000; op++)
+        {
+            var roll = random.Next(10);
+            if (roll < 3)
+            {
+                var id = $"r{added}";
+                h.Engine.Add(Request(id, random.Next(1, 40), random.Next(1, 30), seed: added++));
+                live.Add(id);
+            }
+            else if (roll < 4 && live.Count > 0)
+            {
+                var id = live[random.Next(live.Count)];
+                h.Engine.Abort(id);
+            }
+            else
+            {
+                h.Step(); // checks the pool's invariant after every step
+            }
+            live.RemoveAll(h.Finished.ContainsKey);
+            (h.Engine.Pool.UsedCount + h.Engine.Pool.CachedCount + h.Engine.Pool.FreeCount).Should().Be(24);
+        }
+        foreach (var id in live.ToList()) h.Engine.Abort(id);
+        h.Step();
+        h.Engine.Pool.CheckInvariants();
+        h.Engine.Pool.UsedCount.Should().Be(0);
+        h.Finished.Should().HaveCount(added);
+        h.Engine.Metrics.Preemptions.Should().BeGreaterThan(0, "24 blocks of 8 tokens are too few for six sequences of up to 69 tokens");
+    }
+}
