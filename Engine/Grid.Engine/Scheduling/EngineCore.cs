@@ -96,6 +96,7 @@ public sealed class EngineCore
         _scheduler.Schedule(_chunks);
         if (_chunks.Count > 0)
         {
+            var started = _clock.Now;
             Run();
             var now = _clock.Now;
             var row = 0;
@@ -103,7 +104,7 @@ public sealed class EngineCore
             {
                 _scheduler.Commit(chunk);
                 var s = chunk.Sequence;
-                s.FirstScheduled ??= now;
+                s.FirstScheduled ??= started;
                 if (!chunk.NeedsLogits) continue;
                 var logits = _logits.AsSpan(row++ * _backend.Config.VocabSize, _backend.Config.VocabSize);
                 outputs.Add(Sample(s, logits, now));
