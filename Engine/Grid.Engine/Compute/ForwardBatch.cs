@@ -15,7 +15,10 @@ public sealed class ForwardBatch
         SequenceOf = new int[maxTokens];
         LogitRows = new int[maxTokens];
         BlockTables = new int[maxSequences][];
+        _highest = new int[maxSequences];
     }
+
+    private readonly int[] _highest;
 
     public int TokenCount { get; private set; }
     public int SequenceCount { get; private set; }
@@ -65,5 +68,39 @@ public sealed class ForwardBatch
         SequenceOf[TokenCount] = sequence;
         if (wantLogits) LogitRows[LogitCount++] = TokenCount;
         TokenCount++;
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first thing a backend of this shape cannot
+    /// run: too many tokens, too small a logits buffer, a token outside the vocabulary, a position
+    /// outside the context, or a block table that does not reach a token's position or points outside
+    /// the pool (attention reads every block up to a token's own, so all of them are checked).
+    /// </summary>
+    public void Validate(Models.ModelConfig config, int blockSize, int blockCount, int maxTokens, long logitsLength)
+    {
+        if (TokenCount > maxTokens) throw new ArgumentException($"the batch has {TokenCount} tokens; this backend takes at most {maxTokens}");
+        if (logitsLength < (long)LogitCount * config.VocabSize)
+            throw new ArgumentException($"logits holds {logitsLength} floats; the batch needs {LogitCount} x {config.VocabSize}");
+        Array.Fill(_highest, -1, 0, SequenceCount);
+        for (var t = 0; t < TokenCount; t++)
+        {
+            if ((uint)Tokens[t] >= (uint)config.VocabSize)
+                throw new ArgumentException($"token id {Tokens[t]} is outside the vocabulary (0..{config.VocabSize - 1})");
+            var pos = Positions[t];
+            if (pos < 0 || pos >= config.ContextLength)
+                throw new ArgumentException($"position {pos} is outside the model's context (0..{config.ContextLength - 1})");
+            _highest[SequenceOf[t]] = Math.Max(_highest[SequenceOf[t]], pos);
+        }
+        for (var s = 0; s < SequenceCount; s++)
+        {
+            var highest = _highest[s];
+            if (highest < 0) continue;
+            var table = BlockTables[s];
+            if (highest / blockSize >= table.Length)
+                throw new ArgumentException($"position {highest} has no KV block in its sequence's block table ({table.Length} blocks of {blockSize})");
+            for (var b = 0; b <= highest / blockSize; b++)
+                if ((uint)table[b] >= (uint)blockCount)
+                    throw new ArgumentException($"block id {table[b]} is outside the KV pool (0..{blockCount - 1})");
+        }
     }
 }

@@ -55,10 +55,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         var c = Config;
         var n = batch.TokenCount;
         if (n == 0) return;
-        if (n > MaxBatchTokens) throw new ArgumentException($"the batch has {n} tokens; this backend takes at most {MaxBatchTokens}");
-        if (logits.Length < (long)batch.LogitCount * c.VocabSize)
-            throw new ArgumentException($"logits holds {logits.Length} floats; the batch needs {batch.LogitCount} x {c.VocabSize}");
-        Check(batch);
+        batch.Validate(c, BlockSize, BlockCount, MaxBatchTokens, logits.Length);
 
         int dim = c.Dim, kvDim = c.KvDim, hidden = c.HiddenDim, qkvDim = dim + 2 * kvDim;
         var a = _a;
@@ -95,26 +92,6 @@ public sealed unsafe class CpuBackend : IComputeBackend
             VectorMath.RmsNorm(a.X + (long)batch.LogitRows[r] * dim, _w.FinalNorm, a.Xb + (long)r * dim, dim, c.RmsEps);
         fixed (float* output = logits)
             _matmul.Run(_pool, _w.Output, a.Xb, batch.LogitCount, output, c.VocabSize);
-    }
-
-    private void Check(ForwardBatch batch)
-    {
-        for (var t = 0; t < batch.TokenCount; t++)
-        {
-            var token = batch.Tokens[t];
-            if ((uint)token >= (uint)Config.VocabSize)
-                throw new ArgumentException($"token id {token} is outside the vocabulary (0..{Config.VocabSize - 1})");
-            var pos = batch.Positions[t];
-            var table = batch.BlockTables[batch.SequenceOf[t]];
-            if (pos < 0 || pos >= Config.ContextLength)
-                throw new ArgumentException($"position {pos} is outside the model's context (0..{Config.ContextLength - 1})");
-            if (pos / BlockSize >= table.Length)
-                throw new ArgumentException($"position {pos} has no KV block in its sequence's block table ({table.Length} blocks of {BlockSize})");
-            // Attention reads every block up to the token's own, so each must lie inside the pool.
-            for (var b = 0; b <= pos / BlockSize; b++)
-                if ((uint)table[b] >= (uint)BlockCount)
-                    throw new ArgumentException($"block id {table[b]} is outside the KV pool (0..{BlockCount - 1})");
-        }
     }
 
     private void StoreKv(ForwardBatch batch, int t, int layer, float* k, float* v)

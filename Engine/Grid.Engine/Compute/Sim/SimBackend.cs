@@ -83,15 +83,11 @@ public sealed class SimBackend : IComputeBackend
         ArgumentNullException.ThrowIfNull(batch);
         var n = batch.TokenCount;
         if (n == 0) return;
-        if (n > MaxBatchTokens) throw new ArgumentException($"the batch has {n} tokens; this backend takes at most {MaxBatchTokens}");
-        if (logits.Length < (long)batch.LogitCount * Config.VocabSize)
-            throw new ArgumentException($"logits holds {logits.Length} floats; the batch needs {batch.LogitCount} x {Config.VocabSize}");
-        CheckTokens(batch);
+        batch.Validate(Config, BlockSize, BlockCount, MaxBatchTokens, logits.Length);
 
         // Grows once to the largest batch seen, so steady-state steps allocate nothing.
         if (_highestPositions.Length < batch.SequenceCount) _highestPositions = new int[batch.BlockTables.Length];
         var work = StepWork.Of(batch, _highestPositions);
-        CheckBlocks(batch);
         var cost = Roofline.Estimate(work);
 
         var vocab = Config.VocabSize;
@@ -130,36 +126,6 @@ public sealed class SimBackend : IComputeBackend
         x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
         x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
         return x ^ (x >> 31);
-    }
-
-    private void CheckTokens(ForwardBatch batch)
-    {
-        for (var t = 0; t < batch.TokenCount; t++)
-        {
-            var token = batch.Tokens[t];
-            if ((uint)token >= (uint)Config.VocabSize)
-                throw new ArgumentException($"token id {token} is outside the vocabulary (0..{Config.VocabSize - 1})");
-            var pos = batch.Positions[t];
-            if (pos < 0 || pos >= Config.ContextLength)
-                throw new ArgumentException($"position {pos} is outside the model's context (0..{Config.ContextLength - 1})");
-        }
-    }
-
-    /// <summary>Checks each sequence's blocks up to its highest position once, rather than once per token.</summary>
-    private void CheckBlocks(ForwardBatch batch)
-    {
-        for (var s = 0; s < batch.SequenceCount; s++)
-        {
-            var highest = _highestPositions[s];
-            if (highest < 0) continue;
-            var table = batch.BlockTables[s];
-            if (highest / BlockSize >= table.Length)
-                throw new ArgumentException($"position {highest} has no KV block in its sequence's block table ({table.Length} blocks of {BlockSize})");
-            // A real backend would read every block up to the token's own, so each must lie inside the pool.
-            for (var b = 0; b <= highest / BlockSize; b++)
-                if ((uint)table[b] >= (uint)BlockCount)
-                    throw new ArgumentException($"block id {table[b]} is outside the KV pool (0..{BlockCount - 1})");
-        }
     }
 
     public void Dispose()
