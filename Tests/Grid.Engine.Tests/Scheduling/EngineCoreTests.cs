@@ -138,4 +138,19 @@ public sealed class EngineCoreTests : IDisposable
         events.Should().Contain(e => e.Kind == Grid.Engine.KvCache.KvEventKind.Removed);
         h.Engine.DrainKvEvents(events).Should().Be(0, "draining empties the queue");
     }
+
+    [Fact]
+    public void Lower_priority_values_go_first_and_equal_ones_first_come_first_served()
+    {
+        using var h = new EngineHarness(_model, blocks: 16, blockSize: 16, options: new EngineOptions { MaxSequences = 1 });
+        h.Engine.Add(Request("p5-1st", 3, 2) with { Priority = 5 });
+        h.Engine.Add(Request("p5-2nd", 3, 2) with { Priority = 5 });
+        h.Engine.Add(Request("urgent", 3, 2) with { Priority = 0 });
+        h.Engine.Add(Request("p5-3rd", 3, 2) with { Priority = 5 });
+        var order = new List<string>();
+        while (h.Engine.HasWork)
+            foreach (var o in h.Engine.Step())
+                if (o.Finish is not null) order.Add(o.Id);
+        order.Should().Equal("urgent", "p5-1st", "p5-2nd", "p5-3rd");
+    }
 }
