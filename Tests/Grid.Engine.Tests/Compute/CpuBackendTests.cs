@@ -25,17 +25,20 @@ public sealed class CpuBackendTests
 
     private static readonly ModelConfig PartialRope = Gqa with { Heads = 4, KvHeads = 4, RopeDim = 16, HiddenDim = 100 };
 
-    public static TheoryData<string, TensorType, CpuKernels> Cases()
+    public static TheoryData<string, TensorType, CpuKernels, int> Cases()
     {
-        var data = new TheoryData<string, TensorType, CpuKernels>();
+        var data = new TheoryData<string, TensorType, CpuKernels, int>();
         foreach (var type in new[] { TensorType.F32, TensorType.F16, TensorType.BF16, TensorType.Q8_0 })
         {
             // Every kernel family the processor has, so the fallbacks are checked on a machine that would not pick them.
             foreach (var kernels in new[] { CpuKernels.Avx512, CpuKernels.Avx2, CpuKernels.Scalar }.Where(CpuKernelSupport.IsSupported))
-                data.Add("gqa", type, kernels);
-            data.Add("qwen2", type, CpuKernels.Auto);
+                data.Add("gqa", type, kernels, 4);
+            data.Add("qwen2", type, CpuKernels.Auto, 4);
         }
-        data.Add("partial-rope", TensorType.F32, CpuKernels.Auto);
+        data.Add("partial-rope", TensorType.F32, CpuKernels.Auto, 4);
+        // 16-token blocks and 16-wide heads take attention's vector path.
+        data.Add("gqa", TensorType.F32, CpuKernels.Auto, 16);
+        data.Add("qwen2", TensorType.F16, CpuKernels.Auto, 16);
         return data;
     }
 
@@ -48,11 +51,11 @@ public sealed class CpuBackendTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Mixed_prefill_and_decode_batches_match_the_scalar_reference(string config, TensorType type, CpuKernels kernels)
+    public void Mixed_prefill_and_decode_batches_match_the_scalar_reference(string config, TensorType type, CpuKernels kernels, int blockSize)
     {
         using var model = RandomModel.Create(Config(config), type, seed: 7, tiedOutput: config != "gqa", std: 0.2f);
         var reference = new ScalarReference(model);
-        using var backend = new CpuBackend(model, new CpuBackendOptions { BlockCount = 64, BlockSize = 4, MaxBatchTokens = 32, Threads = 2, Kernels = kernels });
+        using var backend = new CpuBackend(model, new CpuBackendOptions { BlockCount = 64, BlockSize = blockSize, MaxBatchTokens = 32, Threads = 2, Kernels = kernels });
         var random = new Random(11);
         var vocab = model.Config.VocabSize;
 
@@ -92,7 +95,7 @@ public sealed class CpuBackendTests
                 {
                     var e = expected[row][v];
                     logits[row * vocab + v].Should().BeApproximately(e, 1e-4f * Math.Max(1f, Math.Abs(e)),
-                        $"logit {v} of row {row} ({config}, {type}, {kernels})");
+                        $"logit {v} of row {row} ({config}, {type}, {kernels}, blocks of {blockSize})");
                 }
         }
     }

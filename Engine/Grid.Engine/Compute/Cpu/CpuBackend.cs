@@ -97,11 +97,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
     private void StoreKv(ForwardBatch batch, int t, int layer, float* k, float* v)
     {
         var pos = batch.Positions[t];
-        var block = batch.BlockTables[batch.SequenceOf[t]][pos / BlockSize];
-        var slot = (long)(pos % BlockSize) * _kv.KvDim;
-        var bytes = _kv.KvDim * sizeof(float);
-        Buffer.MemoryCopy(k, _kv.K(layer, block) + slot, bytes, bytes);
-        Buffer.MemoryCopy(v, _kv.V(layer, block) + slot, bytes, bytes);
+        _kv.Store(layer, batch.BlockTables[batch.SequenceOf[t]][pos / BlockSize], pos % BlockSize, k, v);
     }
 
     private static void Add(float* x, float* y, long n) =>

@@ -3,13 +3,16 @@ using Grid.Engine.Models;
 namespace Grid.Engine.Compute.Cpu;
 
 /// <summary>
-/// The paged KV cache in host memory: for each layer, K and V of every block, laid out
-/// [layer][block][slot][kvDim], all allocated up front.
+/// The paged KV cache in host memory, all allocated up front, laid out [layer][block][KV head] with
+/// one contiguous run per (block, head): K transposed ([dimension][slot], so attention scores a
+/// block's slots as one vector per dimension, with no horizontal sums), then V ([slot][dimension]).
+/// An attention item thus streams one unbroken run per block, which the prefetcher follows.
 /// </summary>
 internal sealed unsafe class KvPool : IDisposable
 {
-    private readonly NativeBuffer _k;
-    private readonly NativeBuffer _v;
+    private readonly NativeBuffer _buffer;
+    private readonly long _headFloats;
+    private readonly long _blockFloats;
 
     public KvPool(ModelConfig config, int blockCount, int blockSize)
     {
@@ -17,27 +20,39 @@ internal sealed unsafe class KvPool : IDisposable
         if (blockSize < 1) throw new ArgumentOutOfRangeException(nameof(blockSize), "at least one token per KV block");
         BlockCount = blockCount;
         BlockSize = blockSize;
-        KvDim = config.KvDim;
+        HeadDim = config.HeadDim;
+        KvHeads = config.KvHeads;
         Layers = config.Layers;
-        var floats = (long)Layers * blockCount * blockSize * KvDim;
-        _k = new NativeBuffer(floats * 4);
-        _v = new NativeBuffer(floats * 4);
+        _headFloats = 2L * HeadDim * blockSize;
+        _blockFloats = _headFloats * KvHeads;
+        _buffer = new NativeBuffer(Layers * blockCount * _blockFloats * 4);
     }
 
     public int BlockCount { get; }
     public int BlockSize { get; }
-    public int KvDim { get; }
+    public int HeadDim { get; }
+    public int KvHeads { get; }
     public int Layers { get; }
-    public long Bytes => _k.Length + _v.Length;
+    public long Bytes => _buffer.Length;
 
-    /// <summary>K of slot 0 of <paramref name="block"/> in <paramref name="layer"/>; slots follow at KvDim strides.</summary>
-    public float* K(int layer, int block) => (float*)_k.Pointer + ((long)layer * BlockCount + block) * BlockSize * KvDim;
+    /// <summary>K of one head in one block: dimension d of slot j at [d * BlockSize + j].</summary>
+    public float* K(int layer, int block, int head) =>
+        (float*)_buffer.Pointer + ((long)layer * BlockCount + block) * _blockFloats + head * _headFloats;
 
-    public float* V(int layer, int block) => (float*)_v.Pointer + ((long)layer * BlockCount + block) * BlockSize * KvDim;
+    /// <summary>V of one head in one block: slot j's vector at [j * HeadDim].</summary>
+    public float* V(int layer, int block, int head) => K(layer, block, head) + (long)HeadDim * BlockSize;
 
-    public void Dispose()
+    /// <summary>Writes one token's K and V (all heads, side by side as the projection produced them) into its slot.</summary>
+    public void Store(int layer, int block, int slot, float* k, float* v)
     {
-        _k.Dispose();
-        _v.Dispose();
+        for (var h = 0; h < KvHeads; h++)
+        {
+            var kh = K(layer, block, h);
+            for (var d = 0; d < HeadDim; d++) kh[(long)d * BlockSize + slot] = k[h * HeadDim + d];
+            var bytes = HeadDim * sizeof(float);
+            Buffer.MemoryCopy(v + h * HeadDim, V(layer, block, h) + (long)slot * HeadDim, bytes, bytes);
+        }
     }
+
+    public void Dispose() => _buffer.Dispose();
 }

@@ -28,6 +28,26 @@ internal static unsafe class VectorMath
         return sum;
     }
 
+    /// <summary>y += a * x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Axpy(float* y, float a, float* x, int n)
+    {
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a);
+            for (; i + 16 <= n; i += 16)
+                Vector512.FusedMultiplyAdd(va, Vector512.Load(x + i), Vector512.Load(y + i)).Store(y + i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i + 8 <= n; i += 8)
+                Vector256.FusedMultiplyAdd(va, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
+        }
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+
     /// <summary>y = y * scale + a * x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ScaleAdd(float* y, float scale, float a, float* x, int n)
