@@ -173,8 +173,11 @@ public sealed partial class BlockPool
         _registered[block] = true;
         _hash[block] = hash;
         tokens.CopyTo(_tokens.AsSpan(block * BlockSize, BlockSize));
-        _events.Add(new KvEvent(KvEventKind.Stored, hash, block));
+        if (RecordEvents) _events.Add(new KvEvent(KvEventKind.Stored, hash, block));
     }
+
+    /// <summary>Whether Stored/Removed events are kept for <see cref="DrainEvents"/>; off, none pile up for a reader that never comes.</summary>
+    public bool RecordEvents { get; set; } = true;
 
     public int DrainEvents(List<KvEvent> into)
     {
@@ -194,7 +197,7 @@ public sealed partial class BlockPool
         _registered[block] = false;
         _hash[block] = 0;
         Evictions++;
-        _events.Add(new KvEvent(KvEventKind.Removed, hash, block));
+        if (RecordEvents) _events.Add(new KvEvent(KvEventKind.Removed, hash, block));
     }
 
     private void Append(int block)

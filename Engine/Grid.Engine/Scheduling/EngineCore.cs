@@ -35,7 +35,7 @@ public sealed class EngineCore
         _tokenizer = tokenizer;
         _clock = clock;
         var budget = _options.MaxBatchTokens == 0 ? backend.MaxBatchTokens : Math.Min(_options.MaxBatchTokens, backend.MaxBatchTokens);
-        _pool = new BlockPool(backend.BlockCount, backend.BlockSize, _options.ModelId);
+        _pool = new BlockPool(backend.BlockCount, backend.BlockSize, _options.ModelId) { RecordEvents = _options.KvEvents };
         _scheduler = new Scheduler(_pool, _options, budget, Metrics);
         _sampler = new Sampler(backend.Config.VocabSize);
         _batch = new ForwardBatch(budget, _options.MaxSequences);
@@ -77,6 +77,9 @@ public sealed class EngineCore
         if (remaining == 0) Finish(s, FinishReason.Length, null, "");
     }
 
+    /// <summary>Moves the block pool's stored/removed events since the last call into <paramref name="into"/> (needs <see cref="EngineOptions.KvEvents"/>).</summary>
+    public int DrainKvEvents(List<KvEvent> into) => _pool.DrainEvents(into);
+
     /// <summary>Stops a request wherever it is and frees its blocks; its last output says Abort. False if unknown.</summary>
     public bool Abort(string id)
     {
@@ -93,6 +96,7 @@ public sealed class EngineCore
         _scheduler.Schedule(_chunks);
         if (_chunks.Count > 0)
         {
+            var started = _clock.Now;
             Run();
             var now = _clock.Now;
             var row = 0;
@@ -100,7 +104,7 @@ public sealed class EngineCore
             {
                 _scheduler.Commit(chunk);
                 var s = chunk.Sequence;
-                s.FirstScheduled ??= now;
+                s.FirstScheduled ??= started;
                 if (!chunk.NeedsLogits) continue;
                 var logits = _logits.AsSpan(row++ * _backend.Config.VocabSize, _backend.Config.VocabSize);
                 outputs.Add(Sample(s, logits, now));

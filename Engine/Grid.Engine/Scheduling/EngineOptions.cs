@@ -14,6 +14,9 @@ public sealed record EngineOptions
     /// <summary>Full blocks are hashed and shared between requests with the same prefix.</summary>
     public bool PrefixCaching { get; init; } = true;
 
+    /// <summary>Keep the block pool's stored/removed events for <see cref="EngineCore.DrainKvEvents"/> (the grid's KV index reads them).</summary>
+    public bool KvEvents { get; init; }
+
     /// <summary>Distinguishes models in block hashes, so two models never share a block.</summary>
     public ulong ModelId { get; init; }
 

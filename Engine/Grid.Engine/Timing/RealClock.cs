@@ -29,22 +29,20 @@ public sealed class RealClock : IClock
     public void Advance(TimeSpan duration)
     {
         if (duration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), duration, "time cannot run backwards");
-        var wait = (long)(duration.TotalSeconds * Scale * Stopwatch.Frequency);
+        var wait = (long)Math.Min(duration.TotalSeconds * Scale * Stopwatch.Frequency, long.MaxValue / 4);
         if (wait <= 0) return;
         var deadline = Stopwatch.GetTimestamp() + wait;
         while (true)
         {
             var left = deadline - Stopwatch.GetTimestamp();
             if (left <= 0) return;
-            if (left > SpinTicks + SleepSlackTicks)
+            if (left > SpinTicks)
             {
-                // Sleeps are whole milliseconds at best; sleeping short of the deadline keeps the spin brief.
+                // Sleeps are whole milliseconds and overshoot, so sleep only while well short of the
+                // deadline, then yield the processor until the last stretch, which spins.
                 var sleep = (left - SpinTicks - SleepSlackTicks) * 1000 / Stopwatch.Frequency;
-                Thread.Sleep((int)Math.Max(1, Math.Min(sleep, int.MaxValue)));
-            }
-            else if (left > SpinTicks)
-            {
-                Thread.Yield();
+                if (sleep >= 1) Thread.Sleep((int)Math.Min(sleep, int.MaxValue));
+                else Thread.Yield();
             }
             else
             {

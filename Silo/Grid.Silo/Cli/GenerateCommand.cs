@@ -3,6 +3,7 @@ using Grid.Engine.Compute.Cpu;
 using Grid.Engine.Models;
 using Grid.Engine.Sampling;
 using Grid.Engine.Scheduling;
+using Grid.Engine.Timing;
 
 namespace Grid.Silo.Cli;
 
@@ -64,46 +65,63 @@ public static class GenerateCommand
         var threads = cl.Int("threads") ?? 0;
         var blocks = (c.ContextLength + 15) / 16;
         using var backend = new CpuBackend(model, new CpuBackendOptions { BlockCount = blocks, Threads = threads });
-        var generator = new Generator(backend, model.Tokenizer);
+        var clock = new RealClock();
+        var engine = new EngineCore(backend, model.Tokenizer, clock, new EngineOptions { MaxSequences = 1 });
 
         var promptText = cl.String("prompt") ?? "";
         var prompt = model.Tokenizer.Encode(promptText);
+        var start = clock.Now;
+        engine.Add(new EngineRequest("generate", prompt, options));
         if (!json) stdout.Write(promptText);
+        TimeSpan? first = null;
+        var generated = 0;
         FinishReason? finish = null;
-        foreach (var token in generator.Generate(prompt, options))
+        while (engine.HasWork)
         {
-            if (json) stdout.WriteLine(JsonSerializer.Serialize(TokenLine(token)));
-            else stdout.Write(token.Text);
-            stdout.Flush();
-            finish = token.Finish;
+            foreach (var o in engine.Step())
+            {
+                if (o.Token is not null)
+                {
+                    generated++;
+                    first ??= clock.Now;
+                }
+                if (json) { if (o.Token is not null) stdout.WriteLine(JsonSerializer.Serialize(TokenLine(o))); }
+                else stdout.Write(o.Text);
+                stdout.Flush();
+                finish = o.Finish ?? finish;
+            }
         }
 
-        var s = generator.LastStats!;
+        var end = clock.Now;
+        var prefill = (first ?? end) - start;
+        var promptRate = prompt.Length / Math.Max(prefill.TotalSeconds, 1e-9);
+        var decodeRate = Math.Max(generated - 1, 0) / Math.Max((end - (first ?? end)).TotalSeconds, 1e-9);
         if (json)
         {
             stdout.WriteLine(JsonSerializer.Serialize(new
             {
                 summary = true,
                 model = model.Source,
-                prompt_tokens = s.PromptTokens,
-                generated_tokens = s.GeneratedTokens,
-                prompt_tokens_per_second = Math.Round(s.PrefillTokensPerSecond, 1),
-                tokens_per_second = Math.Round(s.DecodeTokensPerSecond, 1),
+                prompt_tokens = prompt.Length,
+                generated_tokens = generated,
+                prompt_tokens_per_second = Math.Round(promptRate, 1),
+                tokens_per_second = Math.Round(decodeRate, 1),
                 finish_reason = Name(finish),
             }));
         }
         else
         {
             stdout.WriteLine();
-            stderr.WriteLine($"prompt: {s.PromptTokens} tokens at {s.PrefillTokensPerSecond:F1} tokens/s; " +
-                $"generation: {s.GeneratedTokens} tokens at {s.DecodeTokensPerSecond:F1} tokens/s; finish: {Name(finish)}");
+            stdout.Flush();
+            stderr.WriteLine($"prompt: {prompt.Length} tokens at {promptRate:F1} tokens/s; " +
+                $"generation: {generated} tokens at {decodeRate:F1} tokens/s; finish: {Name(finish)}");
         }
         return 0;
     }
 
-    private static object TokenLine(GeneratedToken t) => t.TopLogProbs is null
-        ? new { id = t.Id, text = t.Text }
-        : new { id = t.Id, text = t.Text, logprob = t.LogProb, top_logprobs = t.TopLogProbs.Select(x => new { id = x.Id, logprob = x.LogProb }) };
+    private static object TokenLine(RequestOutput t) => t.TopLogProbs is null
+        ? new { id = t.Token, text = t.Text }
+        : new { id = t.Token, text = t.Text, logprob = t.LogProb, top_logprobs = t.TopLogProbs.Select(x => new { id = x.Id, logprob = x.LogProb }) };
 
     private static string Name(FinishReason? f) => f switch
     {

@@ -20,15 +20,14 @@ public sealed class ReferenceOutputTests
     public void Greedy_generation_matches_the_reference_token_for_token(string source)
     {
         using var model = Load(source);
-        using var backend = new CpuBackend(model, new CpuBackendOptions { BlockCount = 64, MaxBatchTokens = 64 });
-        var generator = new Generator(backend, model.Tokenizer);
         foreach (var r in Stories.References().Where(r => r.Temperature == 0))
         {
             var prompt = model.Tokenizer.Encode(r.Prompt);
             prompt.Should().Equal(r.PromptTokens, $"the prompt '{r.Prompt}' encodes as run.c encodes it");
             var options = new SamplingOptions { Temperature = 0, MaxTokens = r.GeneratedTokens.Length, IgnoreEos = true };
-            var tokens = generator.Generate(prompt, options).Select(t => t.Id).ToArray();
-            tokens.Should().Equal(r.GeneratedTokens, $"greedy generation after '{r.Prompt}' from {source}");
+            using var h = new Scheduling.EngineHarness(model, blocks: 64, maxBatchTokens: 64);
+            h.Run([(0, new EngineRequest("r", prompt, options))]);
+            h.Tokens["r"].Should().Equal(r.GeneratedTokens, $"greedy generation after '{r.Prompt}' from {source}");
         }
     }
 

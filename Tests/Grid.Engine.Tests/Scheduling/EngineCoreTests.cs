@@ -120,4 +120,22 @@ public sealed class EngineCoreTests : IDisposable
         h.Finished.Should().HaveCount(added);
         h.Engine.Metrics.Preemptions.Should().BeGreaterThan(0, "24 blocks of 8 tokens are too few for six sequences of up to 69 tokens");
     }
+
+    [Fact]
+    public void Kv_events_report_blocks_as_they_are_cached_and_evicted()
+    {
+        using var h = new EngineHarness(_model, blocks: 8, blockSize: 16, options: new EngineOptions { KvEvents = true });
+        h.Engine.Add(Request("a", 40, 8, seed: 1)); // 48 tokens: three full blocks
+        h.Run([]);
+        var events = new List<Grid.Engine.KvCache.KvEvent>();
+        h.Engine.DrainKvEvents(events);
+        events.Where(e => e.Kind == Grid.Engine.KvCache.KvEventKind.Stored).Should().HaveCount(2, "blocks fill as their tokens are computed: two full blocks of 16 before the last token");
+        events.Clear();
+
+        h.Engine.Add(Request("b", 100, 20, seed: 2)); // needs all 8 blocks: evicts a's cached ones
+        h.Run([]);
+        h.Engine.DrainKvEvents(events);
+        events.Should().Contain(e => e.Kind == Grid.Engine.KvCache.KvEventKind.Removed);
+        h.Engine.DrainKvEvents(events).Should().Be(0, "draining empties the queue");
+    }
 }
