@@ -64,7 +64,7 @@ public static class ServeCommand
             }
         }
 
-        if (options.Checks) RunChecks(target, options, results);
+        if (options.Checks) RunChecks(target, options, slo, results);
         if (options.Out is { } path) ServeReport.WriteJson(path, results);
         return 0;
     }
@@ -81,12 +81,19 @@ public static class ServeCommand
 
     static IServeTarget CreateTarget(ServeOptions options) => options.Backend switch
     {
-        "cpu" => new CpuServeTarget(options),
-        _ => throw new ArgumentException($"--backend {options.Backend}: not available"),
+        "sim" => new SimServeTarget(options),
+        _ => new CpuServeTarget(options),
     };
 
-    static void RunChecks(IServeTarget target, ServeOptions options, ServeResults results)
+    static void RunChecks(IServeTarget target, ServeOptions options, Slo slo, ServeResults results)
     {
+        if (target is SimServeTarget sim)
+        {
+            Console.WriteLine();
+            SimChecks.Decode(sim, options.SimDecodeTokens, results);
+            SimChecks.LongRun(sim, options, slo, results);
+            return;
+        }
         if (target is not CpuServeTarget cpu || results.Runs.Count == 0) return;
         Console.WriteLine();
         var decode = CpuDecodeReference.Measure(cpu, options.DecodeTokens, options.Seed);

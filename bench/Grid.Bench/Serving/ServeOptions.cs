@@ -23,6 +23,9 @@ public sealed record ServeOptions
     public bool Checks { get; init; } = true;
     public string Shape { get; init; } = "Llama-3-8B";
     public string Gpu { get; init; } = "H100";
+    public double SimMinutes { get; init; } = 10;
+    public double SimBusyRate { get; init; } = 45;
+    public int SimDecodeTokens { get; init; } = 512;
     public string? Out { get; init; }
 
     public const string Usage = """
@@ -44,6 +47,9 @@ public sealed record ServeOptions
           --decode-tokens N        steps of the cpu batch-32 decode reference (default 64)
           --no-checks              skip the backend's reference measurements
           --shape NAME --gpu NAME  the sim backend's model shape and GPU (default Llama-3-8B on H100)
+          --sim-minutes X          sim long-run check: minutes of virtual arrivals (default 10)
+          --sim-busy-rate R        sim long-run check: request rate in req/s (default 45, near an H100's Llama-3-8B capacity)
+          --sim-decode-tokens N    sim batch-64 decode check: output tokens per sequence (default 512)
           --out FILE               write the results as JSON
         """;
 
@@ -75,6 +81,9 @@ public sealed record ServeOptions
                 "--no-checks" => o with { Checks = false },
                 "--shape" => o with { Shape = Value() },
                 "--gpu" => o with { Gpu = Value() },
+                "--sim-minutes" => o with { SimMinutes = Number() },
+                "--sim-busy-rate" => o with { SimBusyRate = Number() },
+                "--sim-decode-tokens" => o with { SimDecodeTokens = int.TryParse(Value(), out var d) && d > 1 ? d : throw new ArgumentException("--sim-decode-tokens needs a whole number above 1") },
                 "--out" => o with { Out = Value() },
                 _ => throw new ArgumentException($"unknown serve option {args[i]}"),
             };
