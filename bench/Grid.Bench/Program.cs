@@ -1,4 +1,7 @@
 using Grid.Bench;
+using Grid.Bench.Serving;
+
+if (args.Length > 0 && args[0] == "serve") return ServeCommand.Run(args[1..]);
 
 BenchOptions options;
 try
