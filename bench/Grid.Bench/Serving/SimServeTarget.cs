@@ -19,11 +19,11 @@ public sealed class SimServeTarget : IServeTarget
         Gpu = GpuSpec.Get(options.Gpu);
         _maxSeqs = options.MaxSeqs ?? 256;
         _maxBatchTokens = options.MaxBatchTokens ?? 8192;
-        _tokenizer = RandomModel.Vocabulary(Shape.Config.VocabSize);
+        _tokenizer = RandomModel.Vocabulary(SampledVocabulary);
         using var probe = CreateBackend(new VirtualClock());
         var r = probe.Roofline;
         var kvTokens = (long)probe.BlockCount * probe.BlockSize;
-        Description = $"sim: {Shape.Name} (context {Shape.Config.ContextLength}, vocab {Shape.Config.VocabSize}, {Shape.WeightBytes / 1e9:F1} GB of weights)"
+        Description = $"sim: {Shape.Name} (context {Shape.Config.ContextLength}, vocab {Shape.Config.VocabSize}, tokens drawn from {SampledVocabulary}, {Shape.WeightBytes / 1e9:F1} GB of weights)"
             + $" on {Gpu.Name} ({Gpu.MemoryBandwidth / 1e12:F2} TB/s, {Gpu.PeakFlops / 1e12:F0} TFLOP/s), virtual time;"
             + $" KV pool {probe.BlockCount} blocks x {probe.BlockSize} tokens = {kvTokens:N0} tokens x {r.KvBytesPerTokenPerGpu / 1024} KiB;"
             + $" max {_maxSeqs} sequences, {_maxBatchTokens} tokens per step";
@@ -33,7 +33,13 @@ public sealed class SimServeTarget : IServeTarget
     public GpuSpec Gpu { get; }
     public string Description { get; }
     public int ContextLength => Shape.Config.ContextLength;
-    public int VocabSize => Shape.Config.VocabSize;
+    /// <summary>
+    /// Simulated tokens come from a 4096-token vocabulary: step times still count the model's whole
+    /// classifier, while the host no longer writes and scans 128k logits per token.
+    /// </summary>
+    public const int SampledVocabulary = 4096;
+
+    public int VocabSize => SampledVocabulary;
 
     /// <summary>Common interactive-serving objectives for an 8B model on one GPU.</summary>
     public Slo DefaultSlo => new(500, 50);
@@ -56,7 +62,7 @@ public sealed class SimServeTarget : IServeTarget
         return (new EngineCore(backend, _tokenizer, clock, options), clock, backend);
     }
 
-    private SimBackend CreateBackend(IClock clock) => new(Shape, Gpu, clock, new SimBackendOptions { MaxBatchTokens = _maxBatchTokens });
+    private SimBackend CreateBackend(IClock clock) => new(Shape, Gpu, clock, new SimBackendOptions { MaxBatchTokens = _maxBatchTokens, SampledVocabulary = SampledVocabulary });
 
     public void Dispose()
     {

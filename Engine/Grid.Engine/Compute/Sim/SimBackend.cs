@@ -38,7 +38,7 @@ public sealed class SimBackend : IComputeBackend
             throw new ArgumentException($"{shape.Name}: the vocabulary ({shape.Config.VocabSize}) needs tokens beyond the special ids 0..2");
 
         Roofline = new RooflineModel(shape, gpu, options.TensorParallel, options.Roofline);
-        Config = shape.Config;
+        Config = options.SampledVocabulary == 0 ? shape.Config : shape.Config with { VocabSize = options.SampledVocabulary };
         BlockSize = options.BlockSize;
         MaxBatchTokens = options.MaxBatchTokens;
         _clock = clock;

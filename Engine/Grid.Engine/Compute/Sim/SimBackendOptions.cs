@@ -19,12 +19,21 @@ public sealed record SimBackendOptions
 
     public RooflineOptions Roofline { get; init; } = new();
 
+    /// <summary>
+    /// The vocabulary the simulated tokens come from and the engine samples over; 0 means the model's.
+    /// Step times always use the real model (its classifier included): a smaller vocabulary only
+    /// spares the host the cost of writing and scanning 128k logits per simulated token, which is
+    /// what makes hours of simulated serving run in a minute.
+    /// </summary>
+    public int SampledVocabulary { get; init; }
+
     public void Validate()
     {
         if (BlockSize < 1) throw new ArgumentException($"BlockSize must be at least 1 (got {BlockSize})");
         if (!(GpuMemoryUtilization > 0 && GpuMemoryUtilization <= 1))
             throw new ArgumentException($"GpuMemoryUtilization must be in (0, 1] (got {GpuMemoryUtilization})");
         if (MaxBatchTokens < 1) throw new ArgumentException($"MaxBatchTokens must be at least 1 (got {MaxBatchTokens})");
+        if (SampledVocabulary is < 0 or (> 0 and < 4)) throw new ArgumentException($"SampledVocabulary must be 0 (the model's) or at least 4 (got {SampledVocabulary})");
         if (TensorParallel < 1) throw new ArgumentException($"TensorParallel must be at least 1 (got {TensorParallel})");
         ArgumentNullException.ThrowIfNull(Roofline);
         Roofline.Validate();

@@ -61,6 +61,18 @@ public sealed class SimBackendTests
     }
 
     [Fact]
+    public void A_smaller_sampled_vocabulary_keeps_the_real_models_step_times()
+    {
+        var clock = new VirtualClock();
+        using var backend = new SimBackend(ModelShape.Llama3_8B, GpuSpec.H100Sxm, clock, new SimBackendOptions { SampledVocabulary = 4096 });
+        backend.Config.VocabSize.Should().Be(4096);
+        var logits = new float[64 * 4096];
+        backend.Forward(SimBatches.Decode(64, 1000), logits);
+        backend.LastStepTime.Should().Be(new TimeSpan(70_195), "the classifier of 128,256 tokens still counts");
+        logits.Where(l => l == SimBackend.WinningLogit).Should().HaveCount(64);
+    }
+
+    [Fact]
     public void An_empty_batch_takes_no_time()
     {
         var clock = new VirtualClock();
