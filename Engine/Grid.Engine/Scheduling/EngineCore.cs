@@ -51,6 +51,9 @@ public sealed class EngineCore
     /// <summary>Queues a request; throws, naming the problem, when it can never run here.</summary>
     public void Add(EngineRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Options is null || request.PromptTokens is null || request.GeneratedTokens is null)
+            throw new ArgumentException("a request needs options, prompt tokens and generated tokens (empty if none)");
         var o = request.Options;
         o.Validate();
         var ctx = _backend.Config.ContextLength;
@@ -71,6 +74,8 @@ public sealed class EngineCore
             throw new ArgumentException($"prompt plus max_tokens needs {blocks} KV blocks; the pool holds {_pool.BlockCount}");
 
         var arrival = request.ArrivalTime ?? _clock.Now;
+        if (arrival < TimeSpan.Zero || arrival > _clock.Now)
+            throw new ArgumentException($"arrival time {arrival} is not between the clock's start and now ({_clock.Now})");
         var s = new Sequence(request, _order++, arrival, maxLength, _backend.BlockSize, _tokenizer);
         _sequences.Add(request.Id, s);
         _scheduler.Add(s);
@@ -127,7 +132,7 @@ public sealed class EngineCore
             var tokens = s.TokenSpan;
             for (var p = chunk.Start; p < chunk.Start + chunk.Count; p++)
                 _batch.Add(seq, tokens[p], p, chunk.NeedsLogits && p == chunk.Start + chunk.Count - 1);
-            if (chunk.Start < s.PromptLength) Metrics.PromptTokens += Math.Min(chunk.Count, s.PromptLength - chunk.Start);
+            if (chunk.Start < s.PromptLength) Metrics.PromptTokensComputed += Math.Min(chunk.Count, s.PromptLength - chunk.Start);
         }
         _backend.Forward(_batch, _logits);
     }
@@ -143,6 +148,7 @@ public sealed class EngineCore
         if (s.FirstToken is null)
         {
             s.FirstToken = now;
+            Metrics.PromptTokens += s.PromptLength;
             Metrics.TimeToFirstToken.Record((now - s.Arrival).TotalSeconds);
             Metrics.QueueTime.Record(((s.FirstScheduled ?? now) - s.Arrival).TotalSeconds);
         }
@@ -177,8 +183,12 @@ public sealed class EngineCore
     {
         _scheduler.Remove(s);
         _sequences.Remove(s.Id);
-        if (reason == FinishReason.Abort) Metrics.RequestsAborted++;
-        else Metrics.RequestsFinished++;
+        if (reason == FinishReason.Abort)
+        {
+            Metrics.RequestsAborted++;
+            return;
+        }
+        Metrics.RequestsFinished++;
         Metrics.RequestLatency.Record((now - s.Arrival).TotalSeconds);
     }
 

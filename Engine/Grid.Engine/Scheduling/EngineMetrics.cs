@@ -7,7 +7,11 @@ namespace Grid.Engine.Scheduling;
 public sealed class EngineMetrics
 {
     public long Steps;
+    /// <summary>Prompt tokens of requests that reached their first token, each prompt once (vllm:prompt_tokens).</summary>
     public long PromptTokens;
+
+    /// <summary>Prompt tokens actually computed: prefix-cache hits skip theirs, recomputation after preemption repeats them.</summary>
+    public long PromptTokensComputed;
     public long GenerationTokens;
     public long Preemptions;
 

@@ -23,6 +23,6 @@ public sealed record EngineOptions
     public void Validate()
     {
         if (MaxBatchTokens < 0) throw new ArgumentException($"MaxBatchTokens must be 0 (the backend's) or more (got {MaxBatchTokens})");
-        if (MaxSequences < 1) throw new ArgumentException($"MaxSequences must be at least 1 (got {MaxSequences})");
+        if (MaxSequences is < 1 or > 4096) throw new ArgumentException($"MaxSequences must be 1 to 4096 (got {MaxSequences})");
     }
 }

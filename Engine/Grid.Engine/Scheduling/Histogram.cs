@@ -10,11 +10,12 @@ public sealed class Histogram
         [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 40, 80];
 
     private readonly double[] _recent;
-    private int _next;
+    private long _next;
     private readonly object _lock = new();
 
     public Histogram(int window = 4096)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         Bounds = DefaultBounds;
         BucketCounts = new long[Bounds.Count + 1];
         _recent = new double[window];
@@ -36,7 +37,7 @@ public sealed class Histogram
             BucketCounts[b]++;
             Count++;
             Sum += seconds;
-            _recent[_next++ % _recent.Length] = seconds;
+            _recent[(int)(_next++ % _recent.Length)] = seconds;
         }
     }
 
@@ -44,7 +45,7 @@ public sealed class Histogram
     public double Percentile(double p)
     {
         double[] copy;
-        lock (_lock) copy = _recent.AsSpan(0, Math.Min(_next, _recent.Length)).ToArray();
+        lock (_lock) copy = _recent.AsSpan(0, (int)Math.Min(_next, _recent.Length)).ToArray();
         if (copy.Length == 0) return double.NaN;
         Array.Sort(copy);
         var rank = Math.Clamp((int)Math.Ceiling(p / 100 * copy.Length) - 1, 0, copy.Length - 1);

@@ -6,13 +6,16 @@ namespace Grid.Engine.Scheduling;
 /// Decides each step's batch by one rule: every scheduled sequence's computed tokens catch up with
 /// its tokens, within a token budget and a cap on running sequences. Running sequences go first
 /// (a decode needs one token, an unfinished prompt its next chunk), then waiting ones by priority
-/// and arrival. When blocks run out, the newest running sequence gives its blocks back and waits
-/// to be recomputed; its full blocks stay in the prefix cache, so the recomputation is often cheap.
+/// and arrival. Running sequences are kept in that same order, so when blocks run out the last of
+/// them (lowest priority, newest) gives its blocks back and waits to be recomputed; its full blocks
+/// stay in the prefix cache, so the recomputation is often cheap.
 /// </summary>
 internal sealed class Scheduler(BlockPool pool, EngineOptions options, int budget, EngineMetrics metrics)
 {
-    private readonly SortedSet<Sequence> _waiting = new(Comparer<Sequence>.Create((a, b) =>
-        a.Request.Priority != b.Request.Priority ? a.Request.Priority.CompareTo(b.Request.Priority) : a.Order.CompareTo(b.Order)));
+    private static readonly Comparer<Sequence> ByPriority = Comparer<Sequence>.Create((a, b) =>
+        a.Request.Priority != b.Request.Priority ? a.Request.Priority.CompareTo(b.Request.Priority) : a.Order.CompareTo(b.Order));
+
+    private readonly SortedSet<Sequence> _waiting = new(ByPriority);
     private readonly List<Sequence> _running = new(options.MaxSequences);
 
     public int Budget { get; } = budget;
@@ -50,16 +53,19 @@ internal sealed class Scheduler(BlockPool pool, EngineOptions options, int budge
             var s = _waiting.Min!;
             if (!s.PrefixLookedUp) LookUpPrefix(s);
             var left = s.Length - s.Computed;
-            if (!options.ChunkedPrefill && left > budget && chunks.Count > 0) break; // enters whole, in a later step
             var n = Math.Min(left, budget);
-            if (!Reserve(s, s.Computed + n))
+            // Without chunking a prompt enters whole, in a later step; and a sequence that cannot get its
+            // blocks now must not hold cached ones while it waits, or it could starve everyone.
+            if ((!options.ChunkedPrefill && left > budget && chunks.Count > 0) || !Reserve(s, s.Computed + n))
             {
-                // Holding cached blocks while waiting could starve everyone: give them back, look again next time.
                 ReleaseBlocks(s);
                 break;
             }
+            metrics.PrefixQueryTokens += options.PrefixCaching ? s.Length : 0;
+            metrics.PrefixHitTokens += s.Computed;
             _waiting.Remove(s);
-            _running.Add(s);
+            var at = _running.BinarySearch(s, ByPriority);
+            _running.Insert(at < 0 ? ~at : at, s);
             s.Running = true;
             chunks.Add(new ScheduledChunk(s, s.Computed, n));
             budget -= n;
@@ -97,6 +103,8 @@ internal sealed class Scheduler(BlockPool pool, EngineOptions options, int budge
     private bool Reserve(Sequence s, int tokens)
     {
         var needed = (tokens + pool.BlockSize - 1) / pool.BlockSize;
+        // Fail before allocating anything: a partial reservation would evict cached blocks for nothing.
+        if (needed - s.BlockCount > pool.AvailableCount) return false;
         while (s.BlockCount < needed)
         {
             if (!pool.TryAllocate(out var block)) return false;
@@ -129,11 +137,9 @@ internal sealed class Scheduler(BlockPool pool, EngineOptions options, int budge
     private void LookUpPrefix(Sequence s)
     {
         s.PrefixLookedUp = true;
-        s.CachedTokens = 0;
         if (!options.PrefixCaching) return;
         var size = pool.BlockSize;
         var full = (s.Length - 1) / size;
-        metrics.PrefixQueryTokens += s.Length;
         var parent = pool.RootHash;
         for (var i = 0; i < full; i++)
         {
@@ -146,7 +152,8 @@ internal sealed class Scheduler(BlockPool pool, EngineOptions options, int budge
             s.BlockCount = s.RegisteredBlocks = i + 1;
             parent = hash;
         }
-        s.Computed = s.CachedTokens = s.BlockCount * size;
-        metrics.PrefixHitTokens += s.CachedTokens;
+        s.Computed = s.BlockCount * size;
+        // Reported to the client once, for the prompt: a recomputation after preemption also hits its own output.
+        if (s.Preemptions == 0) s.CachedTokens = Math.Min(s.Computed, s.PromptLength);
     }
 }

@@ -60,14 +60,15 @@ public sealed class EngineCoreTests : IDisposable
         using var h = new EngineHarness(_model, blocks: 64, blockSize: 16);
         h.Engine.Add(Request("first", 100, 8, seed: 3));
         h.Run([]);
-        var computed = h.Engine.Metrics.PromptTokens;
+        var computed = h.Engine.Metrics.PromptTokensComputed;
         computed.Should().Be(100);
 
         h.Engine.Add(Request("second", 100, 8, seed: 3) with { Id = "second" });
         h.Run([]);
         h.Engine.Metrics.PrefixHitTokens.Should().Be(96, "six full blocks of the 100-token prompt were cached");
-        (h.Engine.Metrics.PromptTokens - computed).Should().Be(4, "only the tokens past the cached blocks are computed");
+        (h.Engine.Metrics.PromptTokensComputed - computed).Should().Be(4, "only the tokens past the cached blocks are computed");
         h.Tokens["second"].Should().Equal(h.Tokens["first"]);
+        h.Engine.Metrics.PromptTokens.Should().Be(200, "each prompt counts once, cached or not");
     }
 
     [Fact]
@@ -152,5 +153,49 @@ public sealed class EngineCoreTests : IDisposable
             foreach (var o in h.Engine.Step())
                 if (o.Finish is not null) order.Add(o.Id);
         order.Should().Equal("urgent", "p5-1st", "p5-2nd", "p5-3rd");
+    }
+
+    [Fact]
+    public void Under_memory_pressure_the_lowest_priority_sequence_is_preempted()
+    {
+        // Two sequences that cannot both grow to full length in 6 blocks of 8: the urgent one,
+        // admitted second, must keep running while the other gives way.
+        using var h = new EngineHarness(_model, blocks: 6, blockSize: 8, options: new EngineOptions { MaxSequences = 2 });
+        h.Engine.Add(Request("relaxed", 4, 36) with { Priority = 5 });
+        h.Step();
+        h.Engine.Add(Request("urgent", 4, 36) with { Priority = 0 });
+        var order = new List<string>();
+        while (h.Engine.HasWork)
+            foreach (var o in h.Engine.Step())
+                if (o.Finish is not null) order.Add(o.Id);
+        h.Engine.Metrics.Preemptions.Should().BeGreaterThan(0);
+        order.Should().Equal("urgent", "relaxed");
+    }
+
+    [Fact]
+    public void A_waiting_request_that_does_not_fit_holds_no_cached_blocks_and_evicts_nothing()
+    {
+        using var h = new EngineHarness(_model, blocks: 8, blockSize: 16);
+        h.Engine.Add(Request("a", 40, 4, seed: 1));
+        h.Run([]);
+        var cached = h.Engine.Pool.CachedCount;
+        cached.Should().BeGreaterThan(0);
+        h.Engine.Add(Request("runner", 10, 80, seed: 2)); // holds 6 blocks once grown
+        for (var i = 0; i < 70; i++) h.Step();
+        h.Engine.Add(Request("big", 60, 30, seed: 3)); // needs 6 blocks: must wait
+        h.Step();
+        h.Engine.Metrics.Waiting.Should().Be(1);
+        h.Engine.Pool.Evictions.Should().Be(0, "a failed admission must not evict the prefix cache");
+        h.Run([]);
+        h.Finished.Should().ContainKeys("runner", "big");
+    }
+
+    [Fact]
+    public void Arrival_times_from_the_future_are_refused()
+    {
+        using var h = new EngineHarness(_model, blocks: 4);
+        FluentActions.Invoking(() => h.Engine.Add(Request("x", 2, 2) with { ArrivalTime = TimeSpan.FromSeconds(5) }))
+            .Should().Throw<ArgumentException>().WithMessage("*arrival time*");
+        FluentActions.Invoking(() => h.Engine.Add(null!)).Should().Throw<ArgumentNullException>();
     }
 }
