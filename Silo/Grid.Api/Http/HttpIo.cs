@@ -20,8 +20,8 @@ internal static class HttpIo
         }
         catch (JsonException e)
         {
-            var where = e.Path is { Length: > 1 } path ? $" at {path}" : "";
-            throw ApiException.BadRequest($"the request body is not valid JSON for this endpoint{where}: {e.Message}", e.Path?.TrimStart('$', '.'), "invalid_json");
+            var field = e.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
+            throw ApiException.BadRequest($"the request body is not valid JSON for this endpoint: {e.Message}", field, "invalid_json");
         }
     }
 
