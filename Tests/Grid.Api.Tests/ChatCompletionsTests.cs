@@ -104,6 +104,28 @@ public class ChatCompletionsTests(StoriesServerFixture fixture) : IClassFixture<
     }
 
     [SkippableFact]
+    public async Task StreamedChoicesEachOpenWithTheRoleAndFinish()
+    {
+        var server = fixture.Server;
+        var response = await Sse.Post(server.Client, "v1/chat/completions", new
+        {
+            model = ApiServer.ModelId, messages = new[] { new { role = "user", content = "Once upon a time" } },
+            max_tokens = 8, n = 2, seed = 7, stream = true,
+        });
+
+        var events = await Sse.ReadAll(response);
+        events[^1].Should().Be("[DONE]");
+        var choices = events[..^1].Select(e => JsonDocument.Parse(e).RootElement.GetProperty("choices")[0]).ToList();
+        foreach (var index in new[] { 0, 1 })
+        {
+            var mine = choices.Where(c => c.GetProperty("index").GetInt32() == index).ToList();
+            mine[0].GetProperty("delta").GetProperty("role").GetString().Should().Be("assistant");
+            mine.Count(c => c.GetProperty("finish_reason").ValueKind != JsonValueKind.Null).Should().Be(1);
+            mine[^1].GetProperty("finish_reason").GetString().Should().BeOneOf("stop", "length");
+        }
+    }
+
+    [SkippableFact]
     public async Task ModelsAndHealth()
     {
         var server = fixture.Server;
