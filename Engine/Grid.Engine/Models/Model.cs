@@ -11,6 +11,9 @@ public sealed class Model(string source, ModelConfig config, ModelWeights weight
     public ModelWeights Weights { get; } = weights;
     public ITokenizer Tokenizer { get; } = tokenizer;
 
+    /// <summary>The GGUF file's <c>tokenizer.chat_template</c> (Jinja text), so a server can format chats as the model was trained; null when absent.</summary>
+    public string? ChatTemplate { get; init; }
+
     public void Dispose()
     {
         foreach (var o in owned) o.Dispose();

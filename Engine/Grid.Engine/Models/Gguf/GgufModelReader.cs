@@ -22,7 +22,8 @@ public static class GgufModelReader
             var tokenizer = GgufTokenizer.Create(file.Metadata, path);
             if (tokenizer.VocabSize != config.VocabSize)
                 throw new InvalidDataException($"{path}: the tokenizer has {tokenizer.VocabSize} tokens, the model {config.VocabSize}");
-            return new Model(path, config, weights, tokenizer, owned);
+            var template = file.Metadata.GetValueOrDefault("tokenizer.chat_template") as string;
+            return new Model(path, config, weights, tokenizer, owned) { ChatTemplate = template };
         }
         catch
         {

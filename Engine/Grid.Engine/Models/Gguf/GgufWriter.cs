@@ -72,6 +72,7 @@ public static class GgufWriter
         U32("tokenizer.ggml.eos_token_id", tokenizer.EosId);
         U32("tokenizer.ggml.unknown_token_id", tokenizer.UnknownId);
         Kv("tokenizer.ggml.add_space_prefix", GgufValueType.Bool, () => o.Write(tokenizer.AddSpacePrefix));
+        if (model.ChatTemplate is not null) Text("tokenizer.chat_template", model.ChatTemplate);
 
         o.Write("GGUF"u8);
         o.Write(3u);
