@@ -1,14 +1,23 @@
 using Grid.Silo.Cli;
+using Grid.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
 
-// The grid's one executable. Today it runs `generate`; the grid issue makes it the silo host too.
+// The grid's one executable: with no command (or `serve`) it runs the silo host; `generate` streams one completion.
 try
 {
-    return args.FirstOrDefault() switch
+    switch (args.FirstOrDefault())
     {
-        "generate" => GenerateCommand.Run(args.Skip(1), Console.Out, Console.Error),
-        "--help" or "-h" or "help" or null => Help(Console.Out, 0),
-        var other => throw new UsageException($"unknown command '{other}'"),
-    };
+        case "generate":
+            return GenerateCommand.Run(args.Skip(1), Console.Out, Console.Error);
+        case "--help" or "-h" or "help":
+            return Help(Console.Out, 0);
+        case null or "serve":
+        case var option when option.StartsWith("--", StringComparison.Ordinal):
+            SiloHost.Build(args.SkipWhile(a => a == "serve").ToArray(), Console.Error).Run();
+            return 0;
+        default:
+            throw new UsageException($"unknown command '{args[0]}'");
+    }
 }
 catch (UsageException e)
 {
@@ -24,6 +33,9 @@ catch (Exception e) when (e is ArgumentException or InvalidDataException or File
 static int Help(TextWriter w, int code)
 {
     w.WriteLine("grid: an LLM inference grid for .NET. Commands:");
+    w.WriteLine("  grid [serve] [--model PATH] [--tokenizer PATH] [--urls URL] [--api-key KEY] [--threads N] [--kv-cache-mib N] [--max-sequences N]");
+    w.WriteLine("      the silo host: the OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models, /health/live, /health/ready)");
+    w.WriteLine("      on http://127.0.0.1:5000, over the built-in demo model unless --model names a GGUF or llama2.c file");
     w.WriteLine(GenerateCommand.Usage);
     return code;
 }

@@ -13,6 +13,8 @@ public sealed class GenerateCommandTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    public static string? StoriesDirForTests() => StoriesDir();
+
     private static string? StoriesDir()
     {
         var env = Environment.GetEnvironmentVariable("GRID_MODELS_DIR");

@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grid.Silo.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grid.Silo.Tests;
+
+public sealed class SiloHostTests
+{
+    private static async Task<(WebApplication App, HttpClient Http)> Start(params string[] args)
+    {
+        var app = SiloHost.Build([.. args, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning"], TextWriter.Null);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address) });
+    }
+
+    [Fact]
+    public async Task With_no_settings_the_demo_model_is_served()
+    {
+        var (app, http) = await Start();
+        await using var _ = app;
+        var models = await http.GetFromJsonAsync<JsonElement>("/v1/models");
+        models.GetProperty("data")[0].GetProperty("id").GetString().Should().Be("demo");
+        var reply = await http.PostAsJsonAsync("/v1/completions", new { model = "demo", prompt = "Hi", max_tokens = 3, seed = 1 });
+        reply.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await http.GetAsync("/health/ready")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+    }
+
+    [SkippableFact]
+    public async Task A_real_model_named_on_the_command_line_gives_the_reference_story()
+    {
+        var path = Path.Combine(GenerateCommandTests.StoriesDirForTests() ?? "", "stories260K.bin");
+        Skip.IfNot(File.Exists(path), "reference models not found: set GRID_MODELS_DIR or place them in ../shared/models beside the checkout");
+        var (app, http) = await Start("--model", path);
+        await using var _ = app;
+        var reply = await http.PostAsJsonAsync("/v1/completions",
+            new { model = "stories260K", prompt = "Once upon a time", max_tokens = 64, temperature = 0, ignore_eos = true });
+        var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
+        body.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said");
+    }
+
+    [Theory]
+    [InlineData("--threads", "-1", "Grid:Threads")]
+    [InlineData("--model", "no/such.gguf", "Grid:Model")]
+    [InlineData("--max-sequences", "0", "Grid:MaxSequences")]
+    public void A_bad_setting_stops_the_host_naming_it(string option, string value, string named)
+    {
+        var act = () => SiloHost.Build([option, value], TextWriter.Null);
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(named));
+    }
+}
