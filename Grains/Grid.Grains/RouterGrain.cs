@@ -18,7 +18,8 @@ public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> 
 
     private readonly Dictionary<string, (LoadReport Report, long At)> _loads = new();
     private string[] _gpus = [];
-    private long _listedAt = long.MinValue;
+    private long _listedAt;
+    private bool _listed;
     private int _next;
 
     public async Task<string> Place(PlaceRequest request)
@@ -42,10 +43,11 @@ public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> 
 
     private async Task<string[]> List(string model, bool fresh)
     {
-        if (fresh || Stopwatch.GetElapsedTime(_listedAt) > ListAge)
+        if (fresh || !_listed || Stopwatch.GetElapsedTime(_listedAt) > ListAge)
         {
             _gpus = await grains.GetGrain<IModelRegistryGrain>(model).List();
             _listedAt = Stopwatch.GetTimestamp();
+            _listed = true;
         }
         return _gpus;
     }
@@ -65,7 +67,7 @@ public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> 
             log.LogWarning(e, "GPU {Gpu} did not report its load; leaving it out of model {Model}", gpu, model);
             _loads.Remove(gpu);
             await grains.GetGrain<IModelRegistryGrain>(model).Leave(gpu);
-            _listedAt = long.MinValue;
+            _listed = false;
             return null;
         }
     }
