@@ -7,16 +7,12 @@ namespace Grid.Grains;
 
 /// <summary>
 /// Places a model's requests on its GPUs. A stateless worker, so every silo places locally; each
-/// activation caches the registry's list and the GPUs' load reports briefly, and counts its own
-/// placements into the cached reports so a burst spreads instead of piling onto one GPU.
+/// activation caches the registry's list briefly; load reports are cached per silo in <see cref="LoadCache"/>.
 /// </summary>
 [StatelessWorker]
-public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> options, ILogger<RouterGrain> log) : Grain, IRouterGrain
+public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<GridSiloOptions> options, ILogger<RouterGrain> log) : Grain, IRouterGrain
 {
     private static readonly TimeSpan ListAge = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LoadAge = TimeSpan.FromMilliseconds(200);
-
-    private readonly Dictionary<string, (LoadReport Report, long At)> _loads = new();
     private string[] _gpus = [];
     private long _listedAt;
     private bool _listed;
@@ -29,16 +25,13 @@ public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> 
         if (candidates.Count == 0) throw new InvalidOperationException($"no GPU serves model '{model}'");
         if (options.Value.Placement == PlacementPolicy.RoundRobin) return candidates[_next++ % candidates.Count];
 
-        LoadReport? best = null;
+        var reports = new List<LoadReport>(candidates.Count);
         foreach (var gpu in candidates)
         {
-            var report = await LoadOf(model, gpu);
-            if (report is null) continue;
-            if (best is null || (report.Requests, report.UsedBlocks).CompareTo((best.Requests, best.UsedBlocks)) < 0) best = report;
+            if (await LoadOf(model, gpu) is { } report) reports.Add(report);
         }
-        if (best is null) throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers");
-        _loads[best.Gpu] = (best with { Requests = best.Requests + 1 }, _loads[best.Gpu].At);
-        return best.Gpu;
+        if (reports.Count == 0) throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers");
+        return loads.TakeLeastLoaded(reports);
     }
 
     private async Task<string[]> List(string model, bool fresh)
@@ -54,18 +47,18 @@ public sealed class RouterGrain(IGrainFactory grains, IOptions<GridSiloOptions> 
 
     private async Task<LoadReport?> LoadOf(string model, string gpu)
     {
-        if (_loads.TryGetValue(gpu, out var cached) && Stopwatch.GetElapsedTime(cached.At) < LoadAge) return cached.Report;
+        if (loads.Fresh(gpu) is { } cached) return cached;
         try
         {
             var report = await grains.GetGrain<IGpuGrain>(gpu).Load();
-            _loads[gpu] = (report, Stopwatch.GetTimestamp());
+            loads.Store(report);
             return report;
         }
         catch (Exception e)
         {
             // Its silo is gone (or going): forget it until it joins again.
             log.LogWarning(e, "GPU {Gpu} did not report its load; leaving it out of model {Model}", gpu, model);
-            _loads.Remove(gpu);
+            loads.Forget(gpu);
             await grains.GetGrain<IModelRegistryGrain>(model).Leave(gpu);
             _listed = false;
             return null;

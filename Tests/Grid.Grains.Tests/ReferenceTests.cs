@@ -21,10 +21,5 @@ public sealed class ReferenceTests
             last.Usage.Should().Be(new Usage(reference.PromptTokens.Length, 64, last.Usage!.CachedTokens));
             (await grain.Status()).Phase.Should().Be(RequestPhase.Done);
         }
-        if (silos == 3)
-        {
-            var gpus = await Task.WhenAll(requests.Select(async r => (await r.Grain.Status()).Gpu));
-            gpus.Distinct().Should().HaveCount(3, "least-loaded placement spreads three concurrent requests over three GPUs");
-        }
     }
 }
