@@ -1,0 +1,24 @@
+namespace Grid.Grains;
+
+/// <summary>
+/// One device running one engine (key: "node/ordinal", e.g. "silo-a/0"); it lives on the silo named by
+/// the node, and is unavailable while that silo is down.
+/// </summary>
+[Alias("grid.IGpuGrain")]
+public interface IGpuGrain : IGrainWithStringKey
+{
+    /// <summary>Queues a request on the engine; throws ArgumentException when the engine can never run it.</summary>
+    [Alias("Admit")]
+    Task Admit(AdmitRequest request);
+
+    /// <summary>Stops a request and frees its blocks; unknown ids are ignored.</summary>
+    [Alias("Abort")]
+    Task Abort(string requestId);
+
+    /// <summary>Whether the engine still holds the request (a request grain's check that its GPU did not lose it).</summary>
+    [Alias("Holds")]
+    Task<bool> Holds(string requestId);
+
+    [Alias("Load")]
+    Task<LoadReport> Load();
+}

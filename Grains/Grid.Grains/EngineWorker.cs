@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grid.Engine.Compute;
+using Grid.Engine.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Grains;
+
+/// <summary>
+/// Drives one <see cref="EngineCore"/> on a dedicated thread, outside the Orleans scheduler, so a
+/// step's compute never blocks grain turns. Commands are queued to that thread; after each step the
+/// new tokens go to their request grains, one batch per request, and the next step starts once they
+/// are delivered (which keeps each request's batches in order).
+/// </summary>
+public sealed class EngineWorker : IDisposable
+{
+    private readonly string _gpu;
+    private readonly EngineCore _engine;
+    private readonly IComputeBackend _backend;
+    private readonly Func<TokenBatch, Task> _deliver;
+    private readonly ILogger _log;
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Dictionary<string, Admitted> _admitted = new();
+    private readonly Thread _thread;
+    private readonly Stopwatch _window = Stopwatch.StartNew();
+    private long _windowTokens;
+    private double _tokensPerSecond;
+    private LoadReport _load;
+    private volatile bool _stopping;
+
+    public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log)
+    {
+        _gpu = gpu;
+        _engine = engine;
+        _backend = backend;
+        _deliver = deliver;
+        _log = log;
+        _load = new LoadReport(gpu, engine.Pool.FreeCount, 0, 0, 0, 0, 0, 0);
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"grid-engine {gpu}" };
+        _thread.Start();
+    }
+
+    /// <summary>The load after the last step or command.</summary>
+    public LoadReport Load => Volatile.Read(ref _load);
+
+    public Task Admit(AdmitRequest r) => Run(() =>
+    {
+        // A re-admission of a request this engine still holds replaces it: the request grain knows best.
+        if (_admitted.Remove(r.RequestId)) _engine.Abort(r.RequestId);
+        _engine.Add(new EngineRequest(r.RequestId, r.PromptTokens, r.Options.ToEngine(r.Seed))
+        {
+            Priority = r.Priority,
+            GeneratedTokens = r.GeneratedTokens,
+        });
+        _admitted[r.RequestId] = new Admitted(r.Admission, r.GeneratedTokens.Length);
+        return true;
+    });
+
+    public Task Abort(string requestId) => Run(() => _admitted.Remove(requestId) && _engine.Abort(requestId));
+
+    public Task<bool> Holds(string requestId) => Run(() => _admitted.ContainsKey(requestId));
+
+    private Task<T> Run<T>(Func<T> command)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_stopping) throw new ObjectDisposedException($"the engine of GPU {_gpu} has stopped");
+        _commands.Enqueue(() =>
+        {
+            try { done.SetResult(command()); }
+            catch (Exception e) { done.SetException(e); }
+        });
+        _wake.Release();
+        return done.Task;
+    }
+
+    private void Loop()
+    {
+        var batches = new Dictionary<string, (List<int> Tokens, List<string> Texts, GenerationFinish? Finish, int Cached)>();
+        while (!_stopping)
+        {
+            while (_commands.TryDequeue(out var command)) command();
+            if (!_engine.HasWork)
+            {
+                Publish(0);
+                _wake.Wait();
+                continue;
+            }
+
+            IReadOnlyList<RequestOutput> outputs;
+            try
+            {
+                outputs = _engine.Step();
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "GPU {Gpu}: the engine step failed; its requests are dropped and will be re-admitted", _gpu);
+                foreach (var id in _admitted.Keys.ToList()) _engine.Abort(id);
+                _admitted.Clear();
+                continue;
+            }
+
+            batches.Clear();
+            var tokens = 0;
+            foreach (var o in outputs)
+            {
+                // Aborts come from the request grain (or from here); it already knows.
+                if (o.Finish == FinishReason.Abort || !_admitted.ContainsKey(o.Id)) continue;
+                if (!batches.TryGetValue(o.Id, out var b)) batches[o.Id] = b = ([], [], null, o.CachedTokens);
+                if (o.Token is { } t)
+                {
+                    b.Tokens.Add(t);
+                    b.Texts.Add(o.Text);
+                    tokens++;
+                }
+                batches[o.Id] = b with { Finish = o.Finish?.ToGrid() ?? b.Finish, Cached = o.CachedTokens };
+            }
+            Deliver(batches);
+            Publish(tokens);
+        }
+    }
+
+    private void Deliver(Dictionary<string, (List<int> Tokens, List<string> Texts, GenerationFinish? Finish, int Cached)> batches)
+    {
+        if (batches.Count == 0) return;
+        var sends = new List<(string Id, Task<bool> Send)>(batches.Count);
+        foreach (var (id, b) in batches)
+        {
+            var a = _admitted[id];
+            var batch = new TokenBatch(id, a.Admission, a.Generated, b.Tokens.ToArray(), b.Texts.ToArray(), b.Finish, b.Cached);
+            _admitted[id] = a with { Generated = a.Generated + b.Tokens.Count };
+            if (b.Finish is not null) _admitted.Remove(id);
+            sends.Add((id, SafeSend(batch)));
+        }
+        foreach (var (id, send) in sends)
+        {
+            if (send.GetAwaiter().GetResult()) continue;
+            // The request grain could not take its tokens: stop the work; the grain's stall check re-admits it.
+            if (_admitted.Remove(id)) _engine.Abort(id);
+        }
+    }
+
+    private async Task<bool> SafeSend(TokenBatch batch)
+    {
+        try
+        {
+            await _deliver(batch);
+            return true;
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning(e, "GPU {Gpu}: delivering tokens to request {Request} failed", _gpu, batch.RequestId);
+            return false;
+        }
+    }
+
+    private void Publish(int tokens)
+    {
+        _windowTokens += tokens;
+        var elapsed = _window.Elapsed.TotalSeconds;
+        if (elapsed >= 1 || tokens == 0 && elapsed > 0)
+        {
+            // Idle time counts too, so a GPU that went quiet reports its rate falling.
+            _tokensPerSecond = _windowTokens / elapsed;
+            if (elapsed >= 1)
+            {
+                _windowTokens = 0;
+                _window.Restart();
+            }
+        }
+        var m = _engine.Metrics;
+        var pool = _engine.Pool;
+        // The gauges update on steps; an engine emptied by aborts takes none.
+        var running = Math.Min(m.Running, _engine.RequestCount);
+        Volatile.Write(ref _load, new LoadReport(_gpu, pool.FreeCount, pool.CachedCount, pool.UsedCount,
+            running, _engine.RequestCount - running, _tokensPerSecond, _engine.RequestCount));
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _wake.Release();
+        if (Thread.CurrentThread != _thread) _thread.Join();
+        // Commands that raced the stop still get an answer rather than leaving their callers waiting.
+        while (_commands.TryDequeue(out var command)) command();
+        _backend.Dispose();
+        _wake.Dispose();
+    }
+
+    private readonly record struct Admitted(int Admission, int Generated);
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace Grid.Grains;
+
+public static class GridSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo a grid node: its devices' GPU grains (placed here), the engines behind them,
+    /// and the node name in silo metadata for placement. The silo must also provide grain storage
+    /// named <see cref="GridStorage.Requests"/>.
+    /// </summary>
+    public static ISiloBuilder AddGrid(this ISiloBuilder builder, Action<GridSiloOptions> configure)
+    {
+        var options = new GridSiloOptions();
+        configure(options);
+        options.Validate();
+        builder.UseSiloMetadata(new Dictionary<string, string> { [GpuPlacementDirector.NodeMetadataKey] = options.NodeName });
+        builder.Services.AddSingleton(Options.Create(options));
+        builder.Services.AddSingleton<GpuRuntime>();
+        builder.Services.AddSingleton<LoadCache>();
+        builder.Services.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GpuStarter>();
+        return builder;
+    }
+}

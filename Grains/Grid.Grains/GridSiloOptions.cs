@@ -1,0 +1,66 @@
+namespace Grid.Grains;
+
+/// <summary>How a silo takes part in the grid: its node name, its devices and the model they serve.</summary>
+public sealed class GridSiloOptions
+{
+    /// <summary>This silo's node name: GPU grains "node/ordinal" live on the silo whose node name is "node".</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>Devices (engine instances) on this silo; GPU grains "node/0" .. "node/Devices-1".</summary>
+    public int Devices { get; set; } = 1;
+
+    /// <summary>The model id clients name; the registry and router are keyed by it.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The model file (GGUF or llama2.c checkpoint), loaded once per silo and shared by its devices.</summary>
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>A llama2.c checkpoint's tokenizer; GGUF files carry their own.</summary>
+    public string? TokenizerPath { get; set; }
+
+    public GpuBackendKind Backend { get; set; } = GpuBackendKind.Cpu;
+
+    /// <summary>KV blocks per device (CPU backend; the Sim backend sizes its pool from the GPU's memory).</summary>
+    public int BlockCount { get; set; } = 256;
+
+    public int BlockSize { get; set; } = 16;
+    public int MaxBatchTokens { get; set; } = 512;
+    public int MaxSequences { get; set; } = 64;
+
+    /// <summary>CPU backend worker threads per device; 0 means one per core.</summary>
+    public int CpuThreads { get; set; }
+
+    /// <summary>The Sim backend's GPU (GpuSpec names: H100-SXM, H200, A100-80GB-SXM, L40S).</summary>
+    public string SimGpu { get; set; } = "H100-SXM";
+
+    /// <summary>The Sim backend's pace: 1 is real time, below 1 faster.</summary>
+    public double SimTimeScale { get; set; } = 1.0;
+
+    public PlacementPolicy Placement { get; set; } = PlacementPolicy.LeastLoaded;
+
+    /// <summary>How often GPU grains re-join their model's registry (it keeps no state of its own).</summary>
+    public TimeSpan RegistryHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A running request that hears nothing from its GPU this long asks whether the GPU still holds it.</summary>
+    public TimeSpan StallCheck { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A request persists its tokens after this many new ones (and always at the end).</summary>
+    public int PersistEvery { get; set; } = 32;
+
+    public void Validate()
+    {
+        Check(!string.IsNullOrWhiteSpace(NodeName) && !NodeName.Contains('/'), $"Grid:NodeName must be non-empty without '/' (got '{NodeName}')");
+        Check(Devices >= 0, $"Grid:Devices must be 0 or more (got {Devices})");
+        Check(Devices == 0 || !string.IsNullOrWhiteSpace(Model), "Grid:Model must name the model this silo's devices serve");
+        Check(Devices == 0 || File.Exists(ModelPath), $"Grid:ModelPath '{ModelPath}' is not a file");
+        Check(BlockCount >= 1 && BlockSize >= 1 && MaxBatchTokens >= 1 && MaxSequences >= 1, "Grid:BlockCount, BlockSize, MaxBatchTokens and MaxSequences must be at least 1");
+        Check(CpuThreads >= 0, $"Grid:CpuThreads must be 0 (one per core) or more (got {CpuThreads})");
+        Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");
+        Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero, "Grid:StallCheck and RegistryHeartbeat must be positive");
+    }
+
+    private static void Check(bool ok, string message)
+    {
+        if (!ok) throw new ArgumentException(message);
+    }
+}

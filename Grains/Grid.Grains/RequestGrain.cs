@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Grid.Grains;
+
+/// <summary>
+/// One request: places itself on a GPU through the router, collects the tokens its GPU delivers,
+/// persists them every few tokens and at the end, and feeds streams from any offset. Reentrant, so
+/// streams waiting for tokens never hold up the deliveries they wait for. If its GPU goes quiet and
+/// no longer holds it (or cannot be reached), it re-admits prompt + tokens so far on another GPU;
+/// sampling depends only on (seed, position), so the tokens continue as they would have.
+/// </summary>
+[Reentrant]
+public sealed class RequestGrain(
+    [PersistentState("request", GridStorage.Requests)] IPersistentState<RequestGrainState> state,
+    IGrainFactory grains,
+    IOptions<GridSiloOptions> options,
+    ILogger<RequestGrain> log) : Grain, IRequestGrain
+{
+    private const int MaxPlacements = 4;
+
+    private TaskCompletionSource _changed = NewSignal();
+    private long _lastHeard = Stopwatch.GetTimestamp();
+    private int _unsaved;
+    private bool _saving, _saveAgain, _admitting;
+    private IGrainTimer? _watch;
+
+    private RequestGrainState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Reactivated after its silo died: the GPU may hold it under an older admission, or lost it.
+        if (S.Phase == RequestPhase.Running) await Admit([]);
+    }
+
+    public async Task Submit(GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (S.Request is { } known)
+        {
+            if (known.Model == request.Model && known.Priority == request.Priority && known.PromptTokens.SequenceEqual(request.PromptTokens)) return;
+            throw new ArgumentException($"request '{Id}' was already submitted with a different model, prompt or priority");
+        }
+        if (string.IsNullOrWhiteSpace(request.Model)) throw new ArgumentException("the request names no model");
+        if (request.PromptTokens is not { Length: > 0 }) throw new ArgumentException("the prompt has no tokens");
+        ArgumentNullException.ThrowIfNull(request.Options);
+        var seed = request.Options.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
+        request.Options.ToEngine(seed).Validate();
+
+        S.Request = request;
+        S.Seed = seed;
+        S.Phase = RequestPhase.Running;
+        await Save();
+        await Admit([]);
+    }
+
+    public async IAsyncEnumerable<TokenChunk> Stream(int fromOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (fromOffset < 0) throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset, "the offset must be 0 or more");
+        var offset = fromOffset;
+        while (true)
+        {
+            var changed = _changed.Task;
+            var count = S.Tokens.Count;
+            var done = S.Phase == RequestPhase.Done;
+            if (done && offset > count)
+                throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset, $"the request ended after {count} tokens");
+            if (offset < count || done)
+            {
+                var chunk = new TokenChunk(offset, S.Tokens.GetRange(offset, count - offset).ToArray(),
+                    string.Concat(S.Texts.GetRange(offset, count - offset)),
+                    done ? S.Finish : null, done ? Usage() : null, done ? S.Error : null);
+                offset = count;
+                yield return chunk;
+                if (done) yield break;
+                continue;
+            }
+            // Also waits before Submit, and past the persisted tokens after a reactivation until they are regenerated.
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async Task Cancel()
+    {
+        if (S.Phase == RequestPhase.Done) return;
+        var gpu = S.Phase == RequestPhase.Running ? S.Gpu : null;
+        End(GenerationFinish.Abort, null);
+        if (gpu is not null)
+        {
+            try { await grains.GetGrain<IGpuGrain>(gpu).Abort(Id); }
+            catch (Exception e) { log.LogWarning(e, "request {Request}: abort on GPU {Gpu} failed; it is gone with its silo", Id, gpu); }
+        }
+        await Save();
+    }
+
+    public Task<RequestStatus> Status() =>
+        Task.FromResult(new RequestStatus(S.Phase, S.Tokens.Count, S.Gpu, S.Finish, S.Error, S.Admissions));
+
+    public async Task Deliver(TokenBatch batch)
+    {
+        if (S.Phase != RequestPhase.Running || batch.Admission != S.Admissions) return;
+        _lastHeard = Stopwatch.GetTimestamp();
+        var skip = S.Tokens.Count - batch.Offset;
+        if (skip < 0)
+        {
+            // Tokens went missing between us and the GPU: start again from what we have.
+            log.LogWarning("request {Request}: batch at offset {Offset} but {Count} tokens known; re-admitting", Id, batch.Offset, S.Tokens.Count);
+            await Admit([]);
+            return;
+        }
+        for (var i = skip; i < batch.Tokens.Length; i++)
+        {
+            S.Tokens.Add(batch.Tokens[i]);
+            S.Texts.Add(batch.Texts[i]);
+            _unsaved++;
+        }
+        S.CachedTokens = batch.CachedTokens;
+        if (batch.Finish is { } finish) End(finish, batch.Error);
+        else if (batch.Tokens.Length > skip) Signal();
+        if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await Save();
+    }
+
+    private async Task Admit(string[] exclude)
+    {
+        if (_admitting) return;
+        _admitting = true;
+        try
+        {
+            var request = S.Request!;
+            var tried = new List<string>(exclude);
+            for (var attempt = 0; attempt < MaxPlacements && S.Phase == RequestPhase.Running; attempt++)
+            {
+                string gpu;
+                try
+                {
+                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, request.PromptTokens.Length, tried.ToArray()));
+                }
+                catch (InvalidOperationException e)
+                {
+                    End(GenerationFinish.Error, e.Message);
+                    break;
+                }
+                S.Admissions++;
+                S.Gpu = gpu;
+                _lastHeard = Stopwatch.GetTimestamp();
+                var admit = new AdmitRequest(Id, request.PromptTokens, S.Tokens.ToArray(), request.Options, S.Seed, request.Priority, S.Admissions);
+                try
+                {
+                    await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
+                    Watch();
+                    return;
+                }
+                catch (ArgumentException e)
+                {
+                    End(GenerationFinish.Error, e.Message);
+                    break;
+                }
+                catch (Exception e)
+                {
+                    log.LogWarning(e, "request {Request}: GPU {Gpu} did not admit it; trying another", Id, gpu);
+                    tried.Add(gpu);
+                }
+            }
+            if (S.Phase == RequestPhase.Running) End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request");
+        }
+        finally
+        {
+            _admitting = false;
+        }
+        await Save();
+    }
+
+    private void Watch()
+    {
+        var every = options.Value.StallCheck;
+        _watch ??= this.RegisterGrainTimer(CheckGpu, new GrainTimerCreationOptions(every, every) { Interleave = true });
+    }
+
+    private async Task CheckGpu()
+    {
+        if (S.Phase != RequestPhase.Running || _admitting || Stopwatch.GetElapsedTime(_lastHeard) < options.Value.StallCheck) return;
+        var gpu = S.Gpu!;
+        var admissions = S.Admissions;
+        string[] exclude;
+        try
+        {
+            // Quiet but held means queued behind others: nothing to do.
+            if (await grains.GetGrain<IGpuGrain>(gpu).Holds(Id))
+            {
+                _lastHeard = Stopwatch.GetTimestamp();
+                return;
+            }
+            exclude = [];
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "request {Request}: GPU {Gpu} cannot be reached; re-admitting elsewhere", Id, gpu);
+            exclude = [gpu];
+        }
+        if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit(exclude);
+    }
+
+    private void End(GenerationFinish finish, string? error)
+    {
+        S.Phase = RequestPhase.Done;
+        S.Finish = finish;
+        S.Error = error;
+        _watch?.Dispose();
+        _watch = null;
+        Signal();
+    }
+
+    private Usage Usage() => new(S.Request?.PromptTokens.Length ?? 0, S.Tokens.Count, S.CachedTokens);
+
+    private void Signal()
+    {
+        var old = _changed;
+        _changed = NewSignal();
+        old.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Writes the state; writes asked for while one is in flight fold into one more write after it.</summary>
+    private async Task Save()
+    {
+        if (_saving)
+        {
+            _saveAgain = true;
+            return;
+        }
+        _saving = true;
+        try
+        {
+            do
+            {
+                _saveAgain = false;
+                _unsaved = 0;
+                await state.WriteStateAsync();
+            }
+            while (_saveAgain);
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+}

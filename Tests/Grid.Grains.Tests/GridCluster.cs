@@ -1,0 +1,55 @@
+using Orleans.TestingHost;
+
+namespace Grid.Grains.Tests;
+
+/// <summary>An in-process cluster of silos, each a grid node with one CPU "GPU" serving stories260K.</summary>
+public sealed class GridCluster : IAsyncDisposable
+{
+    private GridCluster(InProcessTestCluster cluster) => Cluster = cluster;
+
+    public InProcessTestCluster Cluster { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded)
+    {
+        var model = StoriesModel.Gguf;
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((silo, b) =>
+        {
+            b.AddMemoryGrainStorage(GridStorage.Requests);
+            b.AddGrid(o =>
+            {
+                o.NodeName = silo.SiloName;
+                o.Model = StoriesModel.Id;
+                o.ModelPath = model;
+                o.Placement = placement;
+                // Several engines share 2 cores here: one worker thread each, no spinning partners.
+                o.CpuThreads = 1;
+                o.StallCheck = TimeSpan.FromMilliseconds(300);
+                o.PersistEvery = 8;
+            });
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var grid = new GridCluster(cluster);
+        await grid.WaitFor(async () => (await grid.Registry.List()).Length == silos, "every silo's GPU joined the registry");
+        return grid;
+    }
+
+    public IModelRegistryGrain Registry => Client.GetGrain<IModelRegistryGrain>(StoriesModel.Id);
+
+    public IRequestGrain Request(string id) => Client.GetGrain<IRequestGrain>(id);
+
+    /// <summary>Checks the condition until it holds; fails after a generous deadline.</summary>
+    public async Task WaitFor(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
