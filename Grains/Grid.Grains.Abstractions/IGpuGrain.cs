@@ -16,9 +16,10 @@ public interface IGpuGrain : IGrainWithStringKey
     Task Abort(string requestId);
 
     /// <summary>Whether the engine still holds the request (a request grain's check that its GPU did not lose it).</summary>
-    [Alias("Holds")]
+    /// <remarks>A call to a silo that just died waits out its timeout: keep it short, this is a liveness probe.</remarks>
+    [Alias("Holds"), ResponseTimeout("00:00:02")]
     Task<bool> Holds(string requestId);
 
-    [Alias("Load")]
+    [Alias("Load"), ResponseTimeout("00:00:02")]
     Task<LoadReport> Load();
 }

@@ -44,6 +44,9 @@ public sealed class GridSiloOptions
     /// <summary>A running request that hears nothing from its GPU this long asks whether the GPU still holds it.</summary>
     public TimeSpan StallCheck { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a request keeps looking for a GPU (registry refilling, silos failing over) before it fails.</summary>
+    public TimeSpan PlacementTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A request persists its tokens after this many new ones (and always at the end).</summary>
     public int PersistEvery { get; set; } = 32;
 
@@ -56,7 +59,8 @@ public sealed class GridSiloOptions
         Check(BlockCount >= 1 && BlockSize >= 1 && MaxBatchTokens >= 1 && MaxSequences >= 1, "Grid:BlockCount, BlockSize, MaxBatchTokens and MaxSequences must be at least 1");
         Check(CpuThreads >= 0, $"Grid:CpuThreads must be 0 (one per core) or more (got {CpuThreads})");
         Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");
-        Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero, "Grid:StallCheck and RegistryHeartbeat must be positive");
+        Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero && PlacementTimeout > TimeSpan.Zero,
+            "Grid:StallCheck, RegistryHeartbeat and PlacementTimeout must be positive");
     }
 
     private static void Check(bool ok, string message)

@@ -21,6 +21,7 @@ public sealed class RequestGrain(
     ILogger<RequestGrain> log) : Grain, IRequestGrain
 {
     private const int MaxPlacements = 4;
+    private static readonly TimeSpan PlacementRetry = TimeSpan.FromMilliseconds(100);
 
     private TaskCompletionSource _changed = NewSignal();
     private long _lastHeard = Stopwatch.GetTimestamp();
@@ -132,7 +133,10 @@ public sealed class RequestGrain(
         {
             var request = S.Request!;
             var tried = new List<string>(exclude);
-            for (var attempt = 0; attempt < MaxPlacements && S.Phase == RequestPhase.Running; attempt++)
+            var started = Stopwatch.GetTimestamp();
+            var failures = 0;
+            var admitted = false;
+            while (failures < MaxPlacements && S.Phase == RequestPhase.Running)
             {
                 string gpu;
                 try
@@ -141,8 +145,15 @@ public sealed class RequestGrain(
                 }
                 catch (InvalidOperationException e)
                 {
-                    End(GenerationFinish.Error, e.Message);
-                    break;
+                    // A registry that died with its silo refills within a heartbeat, and GPUs answer again once
+                    // membership settles after a silo loss: keep trying for a while before giving up.
+                    if (Stopwatch.GetElapsedTime(started) > options.Value.PlacementTimeout)
+                    {
+                        End(GenerationFinish.Error, e.Message);
+                        break;
+                    }
+                    await Task.Delay(PlacementRetry);
+                    continue;
                 }
                 S.Admissions++;
                 S.Gpu = gpu;
@@ -152,7 +163,8 @@ public sealed class RequestGrain(
                 {
                     await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
                     Watch();
-                    return;
+                    admitted = true;
+                    break;
                 }
                 catch (ArgumentException e)
                 {
@@ -163,14 +175,16 @@ public sealed class RequestGrain(
                 {
                     log.LogWarning(e, "request {Request}: GPU {Gpu} did not admit it; trying another", Id, gpu);
                     tried.Add(gpu);
+                    failures++;
                 }
             }
-            if (S.Phase == RequestPhase.Running) End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request");
+            if (!admitted && S.Phase == RequestPhase.Running) End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request");
         }
         finally
         {
             _admitting = false;
         }
+        // Saved admissions keep a reactivated grain from taking batches of an admission it replaced.
         await Save();
     }
 

@@ -17,6 +17,7 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
     private long _listedAt;
     private bool _listed;
     private int _next;
+    private string? _lastFailure;
 
     public async Task<string> Place(PlaceRequest request)
     {
@@ -30,7 +31,8 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
         {
             if (await LoadOf(model, gpu) is { } report) reports.Add(report);
         }
-        if (reports.Count == 0) throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers");
+        if (reports.Count == 0)
+            throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers (last: {_lastFailure})");
         return loads.TakeLeastLoaded(reports);
     }
 
@@ -59,6 +61,7 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
             // Its silo is gone (or going): forget it until it joins again.
             log.LogWarning(e, "GPU {Gpu} did not report its load; leaving it out of model {Model}", gpu, model);
             loads.Forget(gpu);
+            _lastFailure = $"{gpu}: {e.GetType().Name}: {e.Message}";
             await grains.GetGrain<IModelRegistryGrain>(model).Leave(gpu);
             _listed = false;
             return null;

@@ -1,8 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace Grid.Grains.Tests;
 
-/// <summary>An in-process cluster of silos, each a grid node with one CPU "GPU" serving stories260K.</summary>
+/// <summary>An in-process cluster of silos, each a grid node with one "GPU" (CPU backend, or Sim) serving stories260K.</summary>
 public sealed class GridCluster : IAsyncDisposable
 {
     private GridCluster(InProcessTestCluster cluster) => Cluster = cluster;
@@ -10,23 +13,28 @@ public sealed class GridCluster : IAsyncDisposable
     public InProcessTestCluster Cluster { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded)
+    /// <param name="simScale">When set, the devices run the Sim backend at this pace (above 1: slower than the simulated GPU).</param>
+    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded, double? simScale = null)
     {
         var model = StoriesModel.Gguf;
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((silo, b) =>
         {
-            b.AddMemoryGrainStorage(GridStorage.Requests);
+            b.Services.AddKeyedSingleton<IGrainStorage>(GridStorage.Requests,
+                (sp, _) => new SharedGrainStorage(sp.GetRequiredService<Serializer>()));
             b.AddGrid(o =>
             {
                 o.NodeName = silo.SiloName;
                 o.Model = StoriesModel.Id;
                 o.ModelPath = model;
                 o.Placement = placement;
+                o.Backend = simScale is null ? GpuBackendKind.Cpu : GpuBackendKind.Sim;
+                o.SimTimeScale = simScale ?? 1;
                 // Several engines share 2 cores here: one worker thread each, no spinning partners.
                 o.CpuThreads = 1;
                 o.StallCheck = TimeSpan.FromMilliseconds(300);
                 o.PersistEvery = 8;
+                o.RegistryHeartbeat = TimeSpan.FromSeconds(1);
             });
         });
         var cluster = builder.Build();
