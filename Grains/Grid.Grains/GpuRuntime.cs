@@ -19,6 +19,7 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
     private readonly object _gate = new();
     private readonly List<EngineWorker> _workers = [];
     private Model? _model;
+    private bool _ownsModel;
 
     public string NodeName => _options.NodeName;
     public string Model => _options.Model;
@@ -52,7 +53,12 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
 
     private Model LoadModel()
     {
-        lock (_gate) return _model ??= ModelLoader.Load(_options.ModelPath, _options.TokenizerPath);
+        lock (_gate)
+        {
+            if (_model is not null) return _model;
+            _ownsModel = _options.ModelSource is null;
+            return _model = _options.ModelSource?.Invoke() ?? ModelLoader.Load(_options.ModelPath, _options.TokenizerPath);
+        }
     }
 
     /// <summary>Called by a GPU grain that deactivates.</summary>
@@ -73,6 +79,7 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
             _workers.Clear();
         }
         foreach (var w in workers) w.Dispose();
-        lock (_gate) _model?.Dispose();
+        lock (_gate)
+            if (_ownsModel) _model?.Dispose();
     }
 }

@@ -15,6 +15,12 @@ public sealed class GridSiloOptions
     /// <summary>The model file (GGUF or llama2.c checkpoint), loaded once per silo and shared by its devices.</summary>
     public string ModelPath { get; set; } = "";
 
+    /// <summary>
+    /// Gives the model instead of loading <see cref="ModelPath"/> (a host that already holds it, or a built-in
+    /// model). Called once per silo; the caller owns what it returns and disposes it after the silo stops.
+    /// </summary>
+    public Func<Grid.Engine.Models.Model>? ModelSource { get; set; }
+
     /// <summary>A llama2.c checkpoint's tokenizer; GGUF files carry their own.</summary>
     public string? TokenizerPath { get; set; }
 
@@ -55,7 +61,7 @@ public sealed class GridSiloOptions
         Check(!string.IsNullOrWhiteSpace(NodeName) && !NodeName.Contains('/'), $"Grid:NodeName must be non-empty without '/' (got '{NodeName}')");
         Check(Devices >= 0, $"Grid:Devices must be 0 or more (got {Devices})");
         Check(Devices == 0 || !string.IsNullOrWhiteSpace(Model), "Grid:Model must name the model this silo's devices serve");
-        Check(Devices == 0 || File.Exists(ModelPath), $"Grid:ModelPath '{ModelPath}' is not a file");
+        Check(Devices == 0 || ModelSource is not null || File.Exists(ModelPath), $"Grid:ModelPath '{ModelPath}' is not a file");
         Check(BlockCount >= 1 && BlockSize >= 1 && MaxBatchTokens >= 1 && MaxSequences >= 1, "Grid:BlockCount, BlockSize, MaxBatchTokens and MaxSequences must be at least 1");
         Check(CpuThreads >= 0, $"Grid:CpuThreads must be 0 (one per core) or more (got {CpuThreads})");
         Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");

@@ -33,7 +33,7 @@ catch (Exception e) when (e is ArgumentException or InvalidDataException or File
 static int Help(TextWriter w, int code)
 {
     w.WriteLine("grid: an LLM inference grid for .NET. Commands:");
-    w.WriteLine("  grid [serve] [--model PATH] [--tokenizer PATH] [--urls URL] [--api-key KEY] [--threads N] [--kv-cache-mib N] [--max-sequences N]");
+    w.WriteLine("  grid [serve] [--model PATH] [--tokenizer PATH] [--urls URL] [--api-key KEY] [--threads N] [--kv-cache-mib N] [--max-sequences N] [--silo-port N] [--gateway-port N]");
     w.WriteLine("      the silo host: the OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models, /health/live, /health/ready)");
     w.WriteLine("      on http://127.0.0.1:5000, over the built-in demo model unless --model names a GGUF or llama2.c file");
     w.WriteLine(GenerateCommand.Usage);

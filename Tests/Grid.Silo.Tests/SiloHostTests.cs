@@ -12,7 +12,7 @@ public sealed class SiloHostTests
 {
     private static async Task<(WebApplication App, HttpClient Http)> Start(params string[] args)
     {
-        var app = SiloHost.Build([.. args, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning"], TextWriter.Null);
+        var app = SiloHost.Build([.. args, "--urls", "http://127.0.0.1:0", "--silo-port", "0", "--gateway-port", "0", "--Logging:LogLevel:Default", "Warning"], TextWriter.Null);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new HttpClient { BaseAddress = new Uri(address) });

@@ -17,8 +17,7 @@ public sealed class EngineGenerationService : IGenerationService, IDisposable
 {
     private readonly Model _model;
     private readonly EngineLoop _loop;
-    private readonly IChatTemplate _template;
-    private readonly int _contextLength;
+    private readonly CallPreparer _preparer;
 
     /// <param name="template">The chat format; null detects it from the model's metadata and vocabulary.</param>
     public EngineGenerationService(string modelId, Model model, IComputeBackend backend, EngineOptions? options = null,
@@ -26,16 +25,15 @@ public sealed class EngineGenerationService : IGenerationService, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
         _model = model;
-        _contextLength = backend.Config.ContextLength;
-        _template = template ?? ChatTemplateDetector.Detect(model.ChatTemplate, model.Config.Architecture, model.Tokenizer);
+        _preparer = new CallPreparer(modelId, model, backend.Config.ContextLength, template);
         var engine = new EngineCore(backend, model.Tokenizer, clock ?? new RealClock(), options);
-        Models = [new ModelCard(modelId, _contextLength, DateTimeOffset.UtcNow)];
+        Models = [_preparer.Card];
         _loop = new EngineLoop(engine, $"engine {modelId}");
     }
 
     public IReadOnlyList<ModelCard> Models { get; }
     public bool IsReady => true;
-    public IChatTemplate Template => _template;
+    public IChatTemplate Template => _preparer.Template;
 
     /// <summary>Requests in the engine, KV blocks referenced and requests aborted so far, as of the last step.</summary>
     public int ActiveRequests => _loop.ActiveRequests;
@@ -76,19 +74,7 @@ public sealed class EngineGenerationService : IGenerationService, IDisposable
 
     private EngineRequest Prepare(GenerationCall call)
     {
-        if (!Models.Any(m => m.Id == call.Model))
-            throw new ApiException(404, $"The model '{call.Model}' does not exist", "model", "model_not_found");
-        var text = call.Messages is { } messages ? _template.Render(messages) : call.Prompt ?? "";
-        var tokens = _model.Tokenizer.Encode(text);
-        var param = call.Messages is null ? "prompt" : "messages";
-        if (tokens.Length == 0)
-            throw ApiException.BadRequest("the prompt is empty and this model adds no BOS token to start from", param);
-        if (tokens.Length >= _contextLength)
-            throw ApiException.BadRequest(
-                $"This model's maximum context length is {_contextLength} tokens; the prompt has {tokens.Length}, leaving no room to generate",
-                param, "context_length_exceeded");
-        var maxTokens = call.MaxTokens ?? _contextLength - tokens.Length;
-        var options = call.Options with { MaxTokens = maxTokens, Seed = call.Options.Seed ?? call.Options.SeedOrRandom() };
+        var (tokens, options) = _preparer.Prepare(call);
         return new EngineRequest($"req-{Guid.NewGuid():N}", tokens, options);
     }
 

@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using Grid.Api;
+using Grid.Api.Generation;
+using Grid.Engine.Sampling;
+using Grid.Engine.Scheduling;
+using Grid.Grains;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Grid.Silo.Hosting;
+
+/// <summary>
+/// Serves the API through the grid: each call becomes a request grain (a fresh id), submitted with the
+/// prompt's tokens, whose output stream is read from offset 0 and read again from the last offset when it
+/// breaks (the grain moved or its silo died). A caller that stops reading cancels the request.
+/// Log probabilities are not carried by the grid yet: events come without them.
+/// </summary>
+public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory grains, ILogger<GrainGenerationService> log) : IGenerationService
+{
+    /// <summary>Times one call's stream may break and be reopened before the call fails.</summary>
+    private const int MaxReopens = 8;
+
+    public IReadOnlyList<ModelCard> Models { get; } = [preparer.Card];
+    public bool IsReady => true;
+
+    public async IAsyncEnumerable<GenerationEvent> Generate(GenerationCall call, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (tokens, sampling) = preparer.Prepare(call);
+        var id = $"req-{Guid.NewGuid():N}";
+        var grain = grains.GetGrain<IRequestGrain>(id);
+        try
+        {
+            await grain.Submit(new GenerationRequest(call.Model, tokens, ToGrid(sampling))).WaitAsync(ct);
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest(e.Message, null);
+        }
+
+        var finished = false;
+        var generated = 0;
+        try
+        {
+            await foreach (var chunk in Chunks(grain, id, ct))
+            {
+                generated = chunk.Offset + chunk.Tokens.Length;
+                if (chunk.Finish == GenerationFinish.Error)
+                {
+                    finished = true;
+                    throw new ApiException(503, $"the grid could not run the request: {chunk.Error}", null, "grid_error", "server_error");
+                }
+                finished = chunk.Finish is not null;
+                yield return new GenerationEvent(chunk.Text, chunk.Finish is { } f ? ToApi(f) : null)
+                {
+                    Token = chunk.Tokens.Length > 0 ? chunk.Tokens[^1] : null,
+                    PromptTokens = chunk.Usage?.PromptTokens ?? tokens.Length,
+                    CompletionTokens = chunk.Usage?.CompletionTokens ?? generated,
+                };
+                if (finished) yield break;
+            }
+        }
+        finally
+        {
+            // The caller stopped reading (client gone, or cancelled): the grid must drop the request and free its GPU work.
+            if (!finished) await CancelQuietly(grain, id);
+        }
+    }
+
+    /// <summary>The request's chunks in order, reopening the stream from the last offset when it breaks.</summary>
+    private async IAsyncEnumerable<TokenChunk> Chunks(IRequestGrain grain, string id, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var offset = 0;
+        var reopens = 0;
+        while (true)
+        {
+            var broken = false;
+            await using (var chunks = grain.Stream(offset).WithCancellation(ct).GetAsyncEnumerator())
+            {
+                while (true)
+                {
+                    try
+                    {
+                        if (!await chunks.MoveNextAsync()) break;
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested && IsBreak(e) && ++reopens <= MaxReopens)
+                    {
+                        log.LogWarning(e, "request {Request}: stream broke at offset {Offset}; reopening", id, offset);
+                        broken = true;
+                        break;
+                    }
+                    var chunk = chunks.Current;
+                    offset = chunk.Offset + chunk.Tokens.Length;
+                    yield return chunk;
+                    if (chunk.Finish is not null) yield break;
+                }
+            }
+            if (!broken) yield break;
+        }
+    }
+
+    private static bool IsBreak(Exception e) =>
+        e is EnumerationAbortedException or SiloUnavailableException or TimeoutException or OrleansMessageRejectionException;
+
+    private async Task CancelQuietly(IRequestGrain grain, string id)
+    {
+        try
+        {
+            await grain.Cancel().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "request {Request}: cancel failed", id);
+        }
+    }
+
+    private static FinishReason ToApi(GenerationFinish f) => f switch
+    {
+        GenerationFinish.Stop => FinishReason.Stop,
+        GenerationFinish.Length => FinishReason.Length,
+        _ => FinishReason.Abort,
+    };
+
+    private static GenerationOptions ToGrid(SamplingOptions o) => new()
+    {
+        Temperature = o.Temperature,
+        TopK = o.TopK,
+        TopP = o.TopP,
+        MinP = o.MinP,
+        RepetitionPenalty = o.RepetitionPenalty,
+        PresencePenalty = o.PresencePenalty,
+        FrequencyPenalty = o.FrequencyPenalty,
+        Seed = o.Seed,
+        MaxTokens = o.MaxTokens,
+        StopTokenIds = [.. o.StopTokenIds],
+        StopStrings = [.. o.StopStrings],
+        IgnoreEos = o.IgnoreEos,
+        // The grid does not return log probabilities yet; asking the engine for them would only cost time.
+        LogProbs = 0,
+    };
+}
