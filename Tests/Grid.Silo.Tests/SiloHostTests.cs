@@ -28,6 +28,8 @@ public sealed class SiloHostTests
         var reply = await http.PostAsJsonAsync("/v1/completions", new { model = "demo", prompt = "Hi", max_tokens = 3, seed = 1 });
         reply.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
         (await http.GetAsync("/health/ready")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        var withLogprobs = await http.PostAsJsonAsync("/v1/completions", new { model = "demo", prompt = "Hi", max_tokens = 3, logprobs = 2 });
+        withLogprobs.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, "the grid cannot carry log-probabilities yet, and says so");
     }
 
     [SkippableFact]

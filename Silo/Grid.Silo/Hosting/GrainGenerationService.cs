@@ -26,6 +26,9 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
     public async IAsyncEnumerable<GenerationEvent> Generate(GenerationCall call, [EnumeratorCancellation] CancellationToken ct)
     {
         var (tokens, sampling) = preparer.Prepare(call);
+        // Token batches between grains do not carry log-probabilities yet: refuse rather than answer null.
+        if (sampling.LogProbs > 0)
+            throw ApiException.BadRequest("logprobs are not available through the grid yet", "logprobs");
         var id = $"req-{Guid.NewGuid():N}";
         var grain = grains.GetGrain<IRequestGrain>(id);
         try
