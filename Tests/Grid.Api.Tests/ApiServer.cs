@@ -32,15 +32,18 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     public EngineGenerationService Service { get; }
+
+    /// <summary>The step gate, when started gated.</summary>
+    public GatedBackend? Gate => _backend as GatedBackend;
     public Uri Address { get; }
     public HttpClient Client { get; }
 
-    /// <param name="stepDelay">Extra time each engine step takes (see <see cref="SlowBackend"/>).</param>
-    public static async Task<ApiServer> Start(string modelPath, OpenAiApiOptions? options = null, TimeSpan? stepDelay = null)
+    /// <param name="gated">Each engine step waits for the test's <see cref="GatedBackend.Allow"/>.</param>
+    public static async Task<ApiServer> Start(string modelPath, OpenAiApiOptions? options = null, bool gated = false)
     {
         var model = ModelLoader.Load(modelPath);
         IComputeBackend backend = new CpuBackend(model, new CpuBackendOptions { BlockCount = 256, Threads = 1 });
-        if (stepDelay is { } d) backend = new SlowBackend(backend, d);
+        if (gated) backend = new GatedBackend(backend);
         var service = new EngineGenerationService(ModelId, model, backend, new EngineOptions { MaxSequences = 16 });
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -57,6 +60,7 @@ public sealed class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Gate?.Open();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Service.Dispose();
