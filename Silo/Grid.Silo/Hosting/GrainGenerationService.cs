@@ -33,7 +33,7 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
         var grain = grains.GetGrain<IRequestGrain>(id);
         try
         {
-            await grain.Submit(new GenerationRequest(call.Model, tokens, ToGrid(sampling))).WaitAsync(ct);
+            await grain.Submit(new GenerationRequest(call.Model, tokens, sampling.ToGrid())).WaitAsync(ct);
         }
         catch (ArgumentException e)
         {
@@ -53,7 +53,7 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
                     throw new ApiException(503, $"the grid could not run the request: {chunk.Error}", null, "grid_error", "server_error");
                 }
                 finished = chunk.Finish is not null;
-                yield return new GenerationEvent(chunk.Text, chunk.Finish is { } f ? ToApi(f) : null)
+                yield return new GenerationEvent(chunk.Text, chunk.Finish is { } f ? Mapping.ToEngine(f) : null)
                 {
                     Token = chunk.Tokens.Length > 0 ? chunk.Tokens[^1] : null,
                     PromptTokens = chunk.Usage?.PromptTokens ?? tokens.Length,
@@ -115,29 +115,4 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
             log.LogWarning(e, "request {Request}: cancel failed", id);
         }
     }
-
-    private static FinishReason ToApi(GenerationFinish f) => f switch
-    {
-        GenerationFinish.Stop => FinishReason.Stop,
-        GenerationFinish.Length => FinishReason.Length,
-        _ => FinishReason.Abort,
-    };
-
-    private static GenerationOptions ToGrid(SamplingOptions o) => new()
-    {
-        Temperature = o.Temperature,
-        TopK = o.TopK,
-        TopP = o.TopP,
-        MinP = o.MinP,
-        RepetitionPenalty = o.RepetitionPenalty,
-        PresencePenalty = o.PresencePenalty,
-        FrequencyPenalty = o.FrequencyPenalty,
-        Seed = o.Seed,
-        MaxTokens = o.MaxTokens,
-        StopTokenIds = [.. o.StopTokenIds],
-        StopStrings = [.. o.StopStrings],
-        IgnoreEos = o.IgnoreEos,
-        // The grid does not return log probabilities yet; asking the engine for them would only cost time.
-        LogProbs = 0,
-    };
 }
