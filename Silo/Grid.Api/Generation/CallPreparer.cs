@@ -1,4 +1,4 @@
-using Grid.Api.ChatTemplates;
+using Grid.Engine.Chat;
 using Grid.Engine.Models;
 using Grid.Engine.Sampling;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
-using Grid.Api.ChatTemplates;
+using Grid.Engine.Chat;
 using Grid.Engine.Compute;
 using Grid.Engine.Models;
 using Grid.Engine.Scheduling;

@@ -1,4 +1,4 @@
-using Grid.Api.ChatTemplates;
+using Grid.Engine.Chat;
 using Grid.Api.Generation;
 using Grid.Api.OpenAi;
 using Grid.Engine.Sampling;

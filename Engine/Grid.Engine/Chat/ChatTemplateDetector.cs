@@ -1,6 +1,6 @@
 using Grid.Engine.Models.Tokenizers;
 
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>
 /// Picks a model's chat format: from the marker strings in its GGUF <c>tokenizer.chat_template</c>,

@@ -1,6 +1,6 @@
-using Grid.Api.ChatTemplates;
+using Grid.Engine.Chat;
 
-namespace Grid.Api.Tests.ChatTemplates;
+namespace Grid.Engine.Tests.Chat;
 
 public class ChatTemplateTests
 {

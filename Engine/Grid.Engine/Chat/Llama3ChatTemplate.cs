@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>Llama 3: each turn <c>&lt;|start_header_id|&gt;role&lt;|end_header_id|&gt;\n\ncontent&lt;|eot_id|&gt;</c>, then an open assistant header.</summary>
 public sealed class Llama3ChatTemplate : IChatTemplate

@@ -1,4 +1,4 @@
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>One turn of a chat: who spoke ("system", "user", "assistant") and what they said, as plain text.</summary>
 public sealed record ChatMessage(string Role, string Content);

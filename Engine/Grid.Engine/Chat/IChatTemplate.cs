@@ -1,4 +1,4 @@
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>Turns a chat into the prompt text a model family was trained on, ending where the assistant speaks next.</summary>
 /// <remarks>The text leaves out the leading BOS: the tokenizer adds it when the model wants one.</remarks>

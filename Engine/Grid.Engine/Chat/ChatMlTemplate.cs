@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>ChatML (Qwen): <c>&lt;|im_start|&gt;role\ncontent&lt;|im_end|&gt;\n</c> per turn, then <c>&lt;|im_start|&gt;assistant\n</c>.</summary>
 public sealed class ChatMlTemplate : IChatTemplate

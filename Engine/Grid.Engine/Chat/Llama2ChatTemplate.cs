@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>
 /// Llama 2 chat: <c>[INST] &lt;&lt;SYS&gt;&gt;\n…\n&lt;&lt;/SYS&gt;&gt;\n\nuser [/INST] answer &lt;/s&gt;&lt;s&gt;[INST] …</c>,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>
 /// Mistral instruct: <c>[INST] user [/INST]answer&lt;/s&gt;[INST] …</c>. It has no system block, so

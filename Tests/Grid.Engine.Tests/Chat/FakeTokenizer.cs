@@ -1,6 +1,6 @@
 using Grid.Engine.Models.Tokenizers;
 
-namespace Grid.Api.Tests.ChatTemplates;
+namespace Grid.Engine.Tests.Chat;
 
 /// <summary>Encodes its special strings as one token and anything else as one token per character.</summary>
 public sealed class FakeTokenizer(IReadOnlyCollection<string> specials) : ITokenizer

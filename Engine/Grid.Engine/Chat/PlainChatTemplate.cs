@@ -1,4 +1,4 @@
-namespace Grid.Api.ChatTemplates;
+namespace Grid.Engine.Chat;
 
 /// <summary>
 /// For models with no chat format (story models such as stories260K): the prompt is the last user
