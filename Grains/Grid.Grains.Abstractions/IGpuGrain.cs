@@ -20,6 +20,10 @@ public interface IGpuGrain : IGrainWithStringKey
     [Alias("Holds"), ResponseTimeout("00:00:02")]
     Task<bool> Holds(string requestId);
 
+    /// <summary>Tokenizes a prompt for this GPU's model (a chat through the model's chat template); throws ArgumentException when it cannot run.</summary>
+    [Alias("Encode")]
+    Task<EncodedPrompt> Encode(PromptText prompt);
+
     [Alias("Load"), ResponseTimeout("00:00:02")]
     Task<LoadReport> Load();
 }

@@ -51,5 +51,7 @@ public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<
 
     public Task<bool> Holds(string requestId) => Worker.Holds(requestId);
 
+    public Task<EncodedPrompt> Encode(PromptText prompt) => Task.FromResult(runtime.Encoder.Encode(prompt));
+
     public Task<LoadReport> Load() => Task.FromResult(Worker.Load);
 }

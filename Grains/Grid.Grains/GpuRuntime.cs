@@ -19,10 +19,24 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
     private readonly object _gate = new();
     private readonly List<EngineWorker> _workers = [];
     private Model? _model;
+    private PromptEncoder? _encoder;
     private bool _ownsModel;
 
     public string NodeName => _options.NodeName;
     public string Model => _options.Model;
+
+    /// <summary>Whether this silo's devices serve <paramref name="model"/>, so it can encode prompts for it itself.</summary>
+    public bool Serves(string model) => _options.Devices > 0 && _options.Model == model;
+
+    /// <summary>The model's prompt encoder (loads the model on first use).</summary>
+    public PromptEncoder Encoder
+    {
+        get
+        {
+            var model = LoadModel();
+            lock (_gate) return _encoder ??= new PromptEncoder(model);
+        }
+    }
 
     /// <summary>The keys of this silo's GPU grains.</summary>
     public IEnumerable<string> LocalGpus => Enumerable.Range(0, _options.Devices).Select(i => GpuKey.Of(_options.NodeName, i));

@@ -17,6 +17,7 @@ namespace Grid.Grains;
 public sealed class RequestGrain(
     [PersistentState("request", GridStorage.Requests)] IPersistentState<RequestGrainState> state,
     IGrainFactory grains,
+    GpuRuntime runtime,
     IOptions<GridSiloOptions> options,
     ILogger<RequestGrain> log) : Grain, IRequestGrain
 {
@@ -43,20 +44,52 @@ public sealed class RequestGrain(
         ArgumentNullException.ThrowIfNull(request);
         if (S.Request is { } known)
         {
-            if (known.Model == request.Model && known.Priority == request.Priority && known.PromptTokens.SequenceEqual(request.PromptTokens)) return;
+            if (known.SameAs(request)) return;
             throw new ArgumentException($"request '{Id}' was already submitted with a different model, prompt or priority");
         }
         if (string.IsNullOrWhiteSpace(request.Model)) throw new ArgumentException("the request names no model");
-        if (request.PromptTokens is not { Length: > 0 }) throw new ArgumentException("the prompt has no tokens");
+        ArgumentNullException.ThrowIfNull(request.PromptTokens);
+        if ((request.PromptTokens.Length > 0) == (request.Text is not null))
+            throw new ArgumentException("a request gives its prompt either as tokens or as text, exactly one of them");
         ArgumentNullException.ThrowIfNull(request.Options);
         var seed = request.Options.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
         request.Options.ToEngine(seed).Validate();
+        var prompt = request.Text is { } text ? (await Encode(request.Model, text)).Tokens : request.PromptTokens;
+        // A concurrent Submit of the same request may have got here first while this one encoded.
+        if (S.Request is not null)
+        {
+            if (S.Request.SameAs(request)) return;
+            throw new ArgumentException($"request '{Id}' was already submitted with a different model, prompt or priority");
+        }
 
         S.Request = request;
+        S.Prompt = prompt;
         S.Seed = seed;
         S.Phase = RequestPhase.Running;
         await Save();
         await Admit([]);
+    }
+
+    /// <summary>Encodes here when this silo serves the model, else on one of the GPUs that do.</summary>
+    private async Task<EncodedPrompt> Encode(string model, PromptText text)
+    {
+        if (runtime.Serves(model)) return runtime.Encoder.Encode(text);
+        var gpus = await grains.GetGrain<IModelRegistryGrain>(model).List();
+        if (gpus.Length == 0) throw new InvalidOperationException($"no GPU serves model '{model}'");
+        Exception? last = null;
+        foreach (var gpu in gpus.OrderBy(_ => Random.Shared.Next()).Take(MaxPlacements))
+        {
+            try
+            {
+                return await grains.GetGrain<IGpuGrain>(gpu).Encode(text);
+            }
+            catch (Exception e) when (e is not ArgumentException)
+            {
+                log.LogWarning(e, "request {Request}: GPU {Gpu} could not encode its prompt; trying another", Id, gpu);
+                last = e;
+            }
+        }
+        throw new InvalidOperationException($"no GPU serving model '{model}' could encode the prompt ({last?.Message})");
     }
 
     public async IAsyncEnumerable<TokenChunk> Stream(int fromOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -141,7 +174,7 @@ public sealed class RequestGrain(
                 string gpu;
                 try
                 {
-                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, request.PromptTokens.Length, tried.ToArray()));
+                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, S.Prompt.Length, tried.ToArray()));
                 }
                 catch (InvalidOperationException e)
                 {
@@ -158,7 +191,7 @@ public sealed class RequestGrain(
                 S.Admissions++;
                 S.Gpu = gpu;
                 _lastHeard = Stopwatch.GetTimestamp();
-                var admit = new AdmitRequest(Id, request.PromptTokens, S.Tokens.ToArray(), request.Options, S.Seed, request.Priority, S.Admissions);
+                var admit = new AdmitRequest(Id, S.Prompt, S.Tokens.ToArray(), request.Options, S.Seed, request.Priority, S.Admissions);
                 try
                 {
                     await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
@@ -228,7 +261,7 @@ public sealed class RequestGrain(
         Signal();
     }
 
-    private Usage Usage() => new(S.Request?.PromptTokens.Length ?? 0, S.Tokens.Count, S.CachedTokens);
+    private Usage Usage() => new(S.Prompt.Length, S.Tokens.Count, S.CachedTokens);
 
     private void Signal()
     {

@@ -17,4 +17,7 @@ public sealed class RequestGrainState
     [Id(7)] public int Admissions { get; set; }
     [Id(8)] public string? Gpu { get; set; }
     [Id(9)] public int CachedTokens { get; set; }
+
+    /// <summary>The prompt's tokens: the request's own, or its text as a silo serving the model encoded it.</summary>
+    [Id(10)] public int[] Prompt { get; set; } = [];
 }

@@ -14,12 +14,16 @@ public sealed class GridCluster : IAsyncDisposable
     public IClusterClient Client => Cluster.Client;
 
     /// <param name="simScale">When set, the devices run the Sim backend at this pace (above 1: slower than the simulated GPU).</param>
-    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded, double? simScale = null)
+    /// <param name="gpuSilos">How many silos, the first ones, have a device; the rest serve no GPU. All, when null.</param>
+    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded, double? simScale = null, int? gpuSilos = null)
     {
         var model = StoriesModel.Gguf;
         var builder = new InProcessTestClusterBuilder((short)silos);
+        var configured = 0;
         builder.ConfigureSilo((silo, b) =>
         {
+            // Silos are configured one after another as the cluster starts, the primary first.
+            var devices = configured++ < (gpuSilos ?? silos) ? 1 : 0;
             b.Services.AddKeyedSingleton<IGrainStorage>(GridStorage.Requests,
                 (sp, _) => new SharedGrainStorage(sp.GetRequiredService<Serializer>()));
             b.AddGrid(o =>
@@ -28,6 +32,7 @@ public sealed class GridCluster : IAsyncDisposable
                 o.Model = StoriesModel.Id;
                 o.ModelPath = model;
                 o.Placement = placement;
+                o.Devices = devices;
                 o.Backend = simScale is null ? GpuBackendKind.Cpu : GpuBackendKind.Sim;
                 o.SimTimeScale = simScale ?? 1;
                 // Several engines share 2 cores here: one worker thread each, no spinning partners.
@@ -40,7 +45,7 @@ public sealed class GridCluster : IAsyncDisposable
         var cluster = builder.Build();
         await cluster.DeployAsync();
         var grid = new GridCluster(cluster);
-        await grid.WaitFor(async () => (await grid.Registry.List()).Length == silos, "every silo's GPU joined the registry");
+        await grid.WaitFor(async () => (await grid.Registry.List()).Length == (gpuSilos ?? silos), "every silo's GPU joined the registry");
         return grid;
     }
 
