@@ -15,4 +15,8 @@ public sealed record TokenBatch(
     [property: Id(4)] string[] Texts,
     [property: Id(5)] GenerationFinish? Finish,
     [property: Id(6)] int CachedTokens,
-    [property: Id(7)] string? Error = null);
+    [property: Id(7)] string? Error = null)
+{
+    /// <summary>Beside <see cref="Tokens"/> when the request asked for log-probabilities; null otherwise.</summary>
+    [Id(8)] public SampledLogProbs[]? LogProbs { get; init; }
+}

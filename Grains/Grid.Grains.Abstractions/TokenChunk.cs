@@ -11,4 +11,10 @@ public sealed record TokenChunk(
     [property: Id(2)] string Text,
     [property: Id(3)] GenerationFinish? Finish = null,
     [property: Id(4)] Usage? Usage = null,
-    [property: Id(5)] string? Error = null);
+    [property: Id(5)] string? Error = null)
+{
+    /// <summary>Each token's own text and log-probabilities, beside <see cref="Tokens"/>, when the request asked for log-probabilities.</summary>
+    [Id(6)] public string[]? Texts { get; init; }
+
+    [Id(7)] public SampledLogProbs[]? LogProbs { get; init; }
+}

@@ -76,7 +76,7 @@ public sealed class EngineWorker : IDisposable
 
     private void Loop()
     {
-        var batches = new Dictionary<string, (List<int> Tokens, List<string> Texts, GenerationFinish? Finish, int Cached)>();
+        var batches = new Dictionary<string, StepOutput>();
         while (!_stopping)
         {
             while (_commands.TryDequeue(out var command)) command();
@@ -106,28 +106,34 @@ public sealed class EngineWorker : IDisposable
             {
                 // Aborts come from the request grain (or from here); it already knows.
                 if (o.Finish == FinishReason.Abort || !_admitted.ContainsKey(o.Id)) continue;
-                if (!batches.TryGetValue(o.Id, out var b)) batches[o.Id] = b = ([], [], null, o.CachedTokens);
+                if (!batches.TryGetValue(o.Id, out var b)) batches[o.Id] = b = new StepOutput();
                 if (o.Token is { } t)
                 {
                     b.Tokens.Add(t);
                     b.Texts.Add(o.Text);
+                    if (o.TopLogProbs is { } top)
+                        (b.LogProbs ??= []).Add(new SampledLogProbs(o.LogProb, top.Select(a => a.Id).ToArray(), top.Select(a => a.LogProb).ToArray()));
                     tokens++;
                 }
-                batches[o.Id] = b with { Finish = o.Finish?.ToGrid() ?? b.Finish, Cached = o.CachedTokens };
+                b.Finish = o.Finish?.ToGrid() ?? b.Finish;
+                b.Cached = o.CachedTokens;
             }
             Deliver(batches);
             Publish(tokens);
         }
     }
 
-    private void Deliver(Dictionary<string, (List<int> Tokens, List<string> Texts, GenerationFinish? Finish, int Cached)> batches)
+    private void Deliver(Dictionary<string, StepOutput> batches)
     {
         if (batches.Count == 0) return;
         var sends = new List<(string Id, Task<bool> Send)>(batches.Count);
         foreach (var (id, b) in batches)
         {
             var a = _admitted[id];
-            var batch = new TokenBatch(id, a.Admission, a.Generated, b.Tokens.ToArray(), b.Texts.ToArray(), b.Finish, b.Cached);
+            var batch = new TokenBatch(id, a.Admission, a.Generated, b.Tokens.ToArray(), b.Texts.ToArray(), b.Finish, b.Cached)
+            {
+                LogProbs = b.LogProbs?.ToArray(),
+            };
             _admitted[id] = a with { Generated = a.Generated + b.Tokens.Count };
             if (b.Finish is not null) _admitted.Remove(id);
             sends.Add((id, SafeSend(batch)));
@@ -188,4 +194,14 @@ public sealed class EngineWorker : IDisposable
     }
 
     private readonly record struct Admitted(int Admission, int Generated);
+
+    /// <summary>One request's share of a step's outputs, gathered before delivery.</summary>
+    private sealed class StepOutput
+    {
+        public List<int> Tokens { get; } = [];
+        public List<string> Texts { get; } = [];
+        public List<SampledLogProbs>? LogProbs { get; set; }
+        public GenerationFinish? Finish { get; set; }
+        public int Cached { get; set; }
+    }
 }

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Microsoft.Extensions.Options;
 
 namespace Grid.Grains;
@@ -7,7 +8,8 @@ namespace Grid.Grains;
 /// <see cref="EngineWorker"/>); this grain queues commands to it and reports its load. Tokens go
 /// from that thread straight to the request grains.
 /// </summary>
-[GpuPlacement]
+// Reentrant: commands wait for the engine thread (up to a step), and a load report or liveness probe must not queue behind them.
+[GpuPlacement, Reentrant]
 public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<GridSiloOptions> options) : Grain, IGpuGrain
 {
     private EngineWorker? _worker;

@@ -38,7 +38,7 @@ public static class Mapping
         StopTokenIds = [.. o.StopTokenIds],
         StopStrings = [.. o.StopStrings],
         IgnoreEos = o.IgnoreEos,
-        LogProbs = 0,
+        LogProbs = o.LogProbs,
     };
 
     public static EngineFinish ToEngine(this GenerationFinish f) => f switch

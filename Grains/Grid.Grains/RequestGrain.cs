@@ -105,9 +105,13 @@ public sealed class RequestGrain(
                 throw new ArgumentOutOfRangeException(nameof(fromOffset), fromOffset, $"the request ended after {count} tokens");
             if (offset < count || done)
             {
+                var texts = S.Texts.GetRange(offset, count - offset);
                 var chunk = new TokenChunk(offset, S.Tokens.GetRange(offset, count - offset).ToArray(),
-                    string.Concat(S.Texts.GetRange(offset, count - offset)),
-                    done ? S.Finish : null, done ? Usage() : null, done ? S.Error : null);
+                    string.Concat(texts), done ? S.Finish : null, done ? Usage() : null, done ? S.Error : null)
+                {
+                    Texts = S.LogProbs is null ? null : texts.ToArray(),
+                    LogProbs = S.LogProbs?.GetRange(offset, count - offset).ToArray(),
+                };
                 offset = count;
                 yield return chunk;
                 if (done) yield break;
@@ -150,6 +154,7 @@ public sealed class RequestGrain(
         {
             S.Tokens.Add(batch.Tokens[i]);
             S.Texts.Add(batch.Texts[i]);
+            if (batch.LogProbs is { } logProbs) (S.LogProbs ??= []).Add(logProbs[i]);
             _unsaved++;
         }
         S.CachedTokens = batch.CachedTokens;

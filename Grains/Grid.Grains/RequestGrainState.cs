@@ -20,4 +20,7 @@ public sealed class RequestGrainState
 
     /// <summary>The prompt's tokens: the request's own, or its text as a silo serving the model encoded it.</summary>
     [Id(10)] public int[] Prompt { get; set; } = [];
+
+    /// <summary>Beside <see cref="Tokens"/> when the request asked for log-probabilities.</summary>
+    [Id(11)] public List<SampledLogProbs>? LogProbs { get; set; }
 }

@@ -28,8 +28,6 @@ public sealed class SiloHostTests
         var reply = await http.PostAsJsonAsync("/v1/completions", new { model = "demo", prompt = "Hi", max_tokens = 3, seed = 1 });
         reply.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
         (await http.GetAsync("/health/ready")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
-        var withLogprobs = await http.PostAsJsonAsync("/v1/completions", new { model = "demo", prompt = "Hi", max_tokens = 3, logprobs = 2 });
-        withLogprobs.StatusCode.Should().Be(System.Net.HttpStatusCode.BadRequest, "the grid cannot carry log-probabilities yet, and says so");
     }
 
     [SkippableFact]
@@ -43,6 +41,33 @@ public sealed class SiloHostTests
             new { model = "stories260K", prompt = "Once upon a time", max_tokens = 64, temperature = 0, ignore_eos = true });
         var body = await reply.Content.ReadFromJsonAsync<JsonElement>();
         body.GetProperty("choices")[0].GetProperty("text").GetString().Should().Be(", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said");
+    }
+
+    /// <summary>Log-probabilities travel with the tokens through the grains: greedy picks the likeliest, so each chosen token heads its alternatives.</summary>
+    [SkippableFact]
+    public async Task Log_probabilities_come_through_the_grid()
+    {
+        var path = Path.Combine(GenerateCommandTests.StoriesDirForTests() ?? "", "stories260K.bin");
+        Skip.IfNot(File.Exists(path), "reference models not found: set GRID_MODELS_DIR or place them in ../shared/models beside the checkout");
+        var (app, http) = await Start("--model", path);
+        await using var _ = app;
+        var reply = await http.PostAsJsonAsync("/v1/completions",
+            new { model = "stories260K", prompt = "Once upon a time", max_tokens = 12, temperature = 0, ignore_eos = true, logprobs = 3 });
+        reply.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        var choice = (await reply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0];
+        var logprobs = choice.GetProperty("logprobs");
+        var tokens = logprobs.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()).ToList();
+        tokens.Should().HaveCount(12);
+        string.Concat(tokens).Should().Be(choice.GetProperty("text").GetString());
+        var chosen = logprobs.GetProperty("token_logprobs").EnumerateArray().Select(t => t.GetSingle()).ToList();
+        var top = logprobs.GetProperty("top_logprobs").EnumerateArray().ToList();
+        for (var i = 0; i < 12; i++)
+        {
+            chosen[i].Should().BeLessThanOrEqualTo(0);
+            var alternatives = top[i].EnumerateObject().ToList();
+            alternatives.Should().HaveCount(3);
+            alternatives.Max(a => a.Value.GetSingle()).Should().BeApproximately(chosen[i], 1e-5f, "greedy takes the likeliest token");
+        }
     }
 
     [Theory]

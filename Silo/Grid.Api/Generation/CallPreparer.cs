@@ -30,6 +30,9 @@ public sealed class CallPreparer
     public IChatTemplate Template { get; }
     public int ContextLength { get; }
 
+    /// <summary>The model's tokenizer, for describing tokens (log-probabilities) after the fact.</summary>
+    public Grid.Engine.Models.Tokenizers.ITokenizer Tokenizer => _model.Tokenizer;
+
     public PreparedCall Prepare(GenerationCall call)
     {
         if (call.Model != Card.Id)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Threading.Channels;
 using Grid.Engine.Chat;
 using Grid.Engine.Compute;
@@ -79,11 +78,5 @@ public sealed class EngineGenerationService : IGenerationService, IDisposable
     }
 
     private TokenLogProbs LogProbs(int previous, int token, RequestOutput o) =>
-        new(Text(previous, token, o.LogProb), o.TopLogProbs!.Select(a => Text(previous, a.Id, a.LogProb)).ToArray());
-
-    private TokenText Text(int previous, int token, float logProb)
-    {
-        var bytes = _model.Tokenizer.Piece(previous, token).ToArray();
-        return new TokenText(Encoding.UTF8.GetString(bytes), bytes, logProb);
-    }
+        LogProbTexts.Describe(_model.Tokenizer, previous, token, o.LogProb, o.TopLogProbs!.Select(a => (a.Id, a.LogProb)));
 }

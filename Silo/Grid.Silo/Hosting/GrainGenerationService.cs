@@ -13,7 +13,6 @@ namespace Grid.Silo.Hosting;
 /// Serves the API through the grid: each call becomes a request grain (a fresh id), submitted with the
 /// prompt's tokens, whose output stream is read from offset 0 and read again from the last offset when it
 /// breaks (the grain moved or its silo died). A caller that stops reading cancels the request.
-/// Log probabilities are not carried by the grid yet: events come without them.
 /// </summary>
 public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory grains, ILogger<GrainGenerationService> log) : IGenerationService
 {
@@ -26,9 +25,6 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
     public async IAsyncEnumerable<GenerationEvent> Generate(GenerationCall call, [EnumeratorCancellation] CancellationToken ct)
     {
         var (tokens, sampling) = preparer.Prepare(call);
-        // Token batches between grains do not carry log-probabilities yet: refuse rather than answer null.
-        if (sampling.LogProbs > 0)
-            throw ApiException.BadRequest("logprobs are not available through the grid yet", "logprobs");
         var id = $"req-{Guid.NewGuid():N}";
         var grain = grains.GetGrain<IRequestGrain>(id);
         try
@@ -42,6 +38,7 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
 
         var finished = false;
         var generated = 0;
+        var previous = tokens[^1];
         try
         {
             await foreach (var chunk in Chunks(grain, id, ct))
@@ -53,7 +50,29 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
                     throw new ApiException(503, $"the grid could not run the request: {chunk.Error}", null, "grid_error", "server_error");
                 }
                 finished = chunk.Finish is not null;
-                yield return new GenerationEvent(chunk.Text, chunk.Finish is { } f ? Mapping.ToEngine(f) : null)
+                if (chunk.LogProbs is { } logProbs)
+                {
+                    // Log-probabilities belong to single tokens: one event per token, the finish on the last.
+                    for (var i = 0; i < chunk.Tokens.Length; i++)
+                    {
+                        var last = i == chunk.Tokens.Length - 1;
+                        var lp = logProbs[i];
+                        yield return new GenerationEvent(chunk.Texts![i], last && chunk.Finish is { } f ? Mapping.ToEngine(f) : null)
+                        {
+                            Token = chunk.Tokens[i],
+                            PromptTokens = chunk.Usage?.PromptTokens ?? tokens.Length,
+                            CompletionTokens = last ? chunk.Usage?.CompletionTokens ?? generated : chunk.Offset + i + 1,
+                            LogProbs = LogProbTexts.Describe(preparer.Tokenizer, previous, chunk.Tokens[i], lp.LogProb, lp.TopIds.Zip(lp.TopLogProbs)),
+                        };
+                        previous = chunk.Tokens[i];
+                    }
+                    if (chunk.Tokens.Length > 0)
+                    {
+                        if (finished) yield break;
+                        continue;
+                    }
+                }
+                yield return new GenerationEvent(chunk.Text, chunk.Finish is { } f2 ? Mapping.ToEngine(f2) : null)
                 {
                     Token = chunk.Tokens.Length > 0 ? chunk.Tokens[^1] : null,
                     PromptTokens = chunk.Usage?.PromptTokens ?? tokens.Length,
