@@ -67,7 +67,13 @@ public sealed class EngineWorker : IDisposable
         if (_stopping) throw new ObjectDisposedException($"the engine of GPU {_gpu} has stopped");
         _commands.Enqueue(() =>
         {
-            try { done.SetResult(command()); }
+            try
+            {
+                var result = command();
+                // An admission shows in the load before its caller hears back, not after the next step: routers count on it.
+                Publish(0);
+                done.SetResult(result);
+            }
             catch (Exception e) { done.SetException(e); }
         });
         _wake.Release();
