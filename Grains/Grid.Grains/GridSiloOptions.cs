@@ -29,6 +29,7 @@ public sealed class GridSiloOptions
     /// <summary>KV blocks per device (CPU backend; the Sim backend sizes its pool from the GPU's memory).</summary>
     public int BlockCount { get; set; } = 256;
 
+    /// <summary>Tokens per KV block. One value for the whole cluster: routers hash prompts with their own silo's value.</summary>
     public int BlockSize { get; set; } = 16;
     public int MaxBatchTokens { get; set; } = 512;
     public int MaxSequences { get; set; } = 64;
@@ -43,6 +44,9 @@ public sealed class GridSiloOptions
     public double SimTimeScale { get; set; } = 1.0;
 
     public PlacementPolicy Placement { get; set; } = PlacementPolicy.LeastLoaded;
+
+    /// <summary>How often a GPU grain tells the KV block grains which blocks its prefix cache stored or evicted.</summary>
+    public TimeSpan KvFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often GPU grains re-join their model's registry (it keeps no state of its own).</summary>
     public TimeSpan RegistryHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
@@ -67,6 +71,7 @@ public sealed class GridSiloOptions
         Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");
         Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero && PlacementTimeout > TimeSpan.Zero,
             "Grid:StallCheck, RegistryHeartbeat and PlacementTimeout must be positive");
+        Check(KvFlushInterval > TimeSpan.Zero, "Grid:KvFlushInterval must be positive");
     }
 
     private static void Check(bool ok, string message)
