@@ -141,7 +141,9 @@ public sealed class RequestGrain(
                 string gpu;
                 try
                 {
-                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, request.PromptTokens.Length, tried.ToArray()));
+                    // The tokens the engine will look up in its prefix cache: prompt + those generated so far.
+                    var known = S.Tokens.Count == 0 ? request.PromptTokens : [.. request.PromptTokens, .. S.Tokens];
+                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, known, tried.ToArray()));
                 }
                 catch (InvalidOperationException e)
                 {

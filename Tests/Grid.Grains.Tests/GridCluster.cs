@@ -13,9 +13,10 @@ public sealed class GridCluster : IAsyncDisposable
     public InProcessTestCluster Cluster { get; }
     public IClusterClient Client => Cluster.Client;
 
+    /// <param name="placement">The routers' policy; null keeps the grid's default.</param>
     /// <param name="simScale">When set, the devices run the Sim backend at this pace (above 1: slower than the simulated GPU).</param>
     /// <param name="configure">Changes to the grid options after the test cluster's own.</param>
-    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded, double? simScale = null, int devices = 1,
+    public static async Task<GridCluster> Start(int silos, PlacementPolicy? placement = null, double? simScale = null, int devices = 1,
         Action<GridSiloOptions>? configure = null)
     {
         var model = StoriesModel.Gguf;
@@ -30,7 +31,7 @@ public sealed class GridCluster : IAsyncDisposable
                 o.Model = StoriesModel.Id;
                 o.ModelPath = model;
                 o.Devices = devices;
-                o.Placement = placement;
+                if (placement is { } p) o.Placement = p;
                 o.Backend = simScale is null ? GpuBackendKind.Cpu : GpuBackendKind.Sim;
                 o.SimTimeScale = simScale ?? 1;
                 // Several engines share 2 cores here: one worker thread each, no spinning partners.
