@@ -21,6 +21,7 @@ public interface IKvBlockGrain : IGrainWithStringKey
     Task Removed(string gpu);
 
     /// <summary>The GPUs holding the block, as last told (a hint: a GPU may have evicted it since).</summary>
-    [Alias("Holders")]
+    /// <remarks>A placement waits on this: a short timeout lets the router fall back to placing by load instead.</remarks>
+    [Alias("Holders"), ResponseTimeout("00:00:02")]
     Task<string[]> Holders();
 }
