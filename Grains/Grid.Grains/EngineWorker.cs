@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grid.Engine.Compute;
+using Grid.Engine.KvCache;
 using Grid.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,8 @@ namespace Grid.Grains;
 /// Drives one <see cref="EngineCore"/> on a dedicated thread, outside the Orleans scheduler, so a
 /// step's compute never blocks grain turns. Commands are queued to that thread; after each step the
 /// new tokens go to their request grains, one batch per request, and the next step starts once they
-/// are delivered (which keeps each request's batches in order).
+/// are delivered (which keeps each request's batches in order). The block pool's stored/removed events
+/// are moved to <see cref="KvEvents"/> after each step, for the GPU grain to flush to the KV block grains.
 /// </summary>
 public sealed class EngineWorker : IDisposable
 {
@@ -22,6 +24,7 @@ public sealed class EngineWorker : IDisposable
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, Admitted> _admitted = new();
+    private readonly List<KvEvent> _drained = [];
     private readonly Thread _thread;
     private readonly Stopwatch _window = Stopwatch.StartNew();
     private long _windowTokens;
@@ -43,6 +46,9 @@ public sealed class EngineWorker : IDisposable
 
     /// <summary>The load after the last step or command.</summary>
     public LoadReport Load => Volatile.Read(ref _load);
+
+    /// <summary>Block pool events not yet taken by the GPU grain (the engine must record them: <see cref="EngineOptions.KvEvents"/>).</summary>
+    public KvEventBuffer KvEvents { get; } = new();
 
     public Task Admit(AdmitRequest r) => Run(() =>
     {
@@ -67,7 +73,13 @@ public sealed class EngineWorker : IDisposable
         if (_stopping) throw new ObjectDisposedException($"the engine of GPU {_gpu} has stopped");
         _commands.Enqueue(() =>
         {
-            try { done.SetResult(command()); }
+            try
+            {
+                var result = command();
+                // An admission shows in the load before its caller hears back, not after the next step: routers count on it.
+                Publish(0);
+                done.SetResult(result);
+            }
             catch (Exception e) { done.SetException(e); }
         });
         _wake.Release();
@@ -98,6 +110,12 @@ public sealed class EngineWorker : IDisposable
                 foreach (var id in _admitted.Keys.ToList()) _engine.Abort(id);
                 _admitted.Clear();
                 continue;
+            }
+            finally
+            {
+                _engine.DrainKvEvents(_drained);
+                KvEvents.Add(_drained);
+                _drained.Clear();
             }
 
             batches.Clear();

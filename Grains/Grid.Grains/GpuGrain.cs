@@ -1,3 +1,5 @@
+using Grid.Engine.KvCache;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Microsoft.Extensions.Options;
 
@@ -6,38 +8,44 @@ namespace Grid.Grains;
 /// <summary>
 /// One device's engine, on the silo that owns the device. The engine runs on its own thread (see
 /// <see cref="EngineWorker"/>); this grain queues commands to it and reports its load. Tokens go
-/// from that thread straight to the request grains.
+/// from that thread straight to the request grains. A timer tells the KV block grains, off the hot
+/// path, which shareable blocks the engine's prefix cache stored or evicted since the last flush.
 /// </summary>
-// Reentrant: commands wait for the engine thread (up to a step), and a load report or liveness probe must not queue behind them.
+/// <remarks>
+/// Reentrant: commands wait for the engine thread (up to a step), and a load report or liveness probe
+/// must not queue behind them. The grain's own fields are touched only by the flush timer, one tick at a time.
+/// </remarks>
 [GpuPlacement, Reentrant]
-public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<GridSiloOptions> options) : Grain, IGpuGrain
+public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<GridSiloOptions> options, ILogger<GpuGrain> log) : Grain, IGpuGrain
 {
+    private readonly KvAnnouncements _announcements = new();
+    private readonly List<KvEvent> _events = [];
+    private readonly List<(ulong Hash, bool Holds)> _changes = [];
     private EngineWorker? _worker;
     private IModelRegistryGrain? _registry;
+    private Task _flush = Task.CompletedTask;
 
     private EngineWorker Worker => _worker ?? throw new InvalidOperationException("the GPU grain is not active");
+    private string Key => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var key = this.GetPrimaryKeyString();
-        _worker = runtime.Start(key, batch => grains.GetGrain<IRequestGrain>(batch.RequestId).Deliver(batch));
+        _worker = runtime.Start(Key, batch => grains.GetGrain<IRequestGrain>(batch.RequestId).Deliver(batch));
         // Requests live in the engine, not in grain state: idle collection would drop them.
         DelayDeactivation(TimeSpan.MaxValue);
         _registry = grains.GetGrain<IModelRegistryGrain>(runtime.Model);
-        await _registry.Join(key);
-        this.RegisterGrainTimer(() => _registry.Join(key), new GrainTimerCreationOptions
-        {
-            DueTime = options.Value.RegistryHeartbeat,
-            Period = options.Value.RegistryHeartbeat,
-            Interleave = true,
-        });
+        await _registry.Join(Key);
+        var o = options.Value;
+        this.RegisterGrainTimer(() => _registry.Join(Key), new GrainTimerCreationOptions(o.RegistryHeartbeat, o.RegistryHeartbeat) { Interleave = true });
+        // The next tick waits for this one's calls, so one block's announcements never overtake each other.
+        this.RegisterGrainTimer(FlushKv, new GrainTimerCreationOptions(o.KvFlushInterval, o.KvFlushInterval) { Interleave = true });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         try
         {
-            if (_registry is not null) await _registry.Leave(this.GetPrimaryKeyString());
+            if (_registry is not null) await _registry.Leave(Key);
         }
         catch (Exception)
         {
@@ -45,6 +53,19 @@ public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<
         }
         if (_worker is not null) runtime.Stop(_worker);
         _worker = null;
+        // The pool is gone with the engine: every block it held goes out of the index (best effort; an entry
+        // left behind only misleads routing until the block's other holders evict it).
+        await _flush;
+        _changes.Clear();
+        _announcements.Withdraw(_changes);
+        try
+        {
+            await Announce().WaitAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            log.LogInformation(e, "GPU {Gpu}: not every KV block grain heard that its blocks are gone", Key);
+        }
     }
 
     public Task Admit(AdmitRequest request) => Worker.Admit(request);
@@ -56,4 +77,36 @@ public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<
     public Task<EncodedPrompt> Encode(PromptText prompt) => Task.FromResult(runtime.Encoder.Encode(prompt));
 
     public Task<LoadReport> Load() => Task.FromResult(Worker.Load);
+
+    private Task FlushKv()
+    {
+        if (_worker is null) return Task.CompletedTask;
+        _worker.KvEvents.MoveTo(_events);
+        _changes.Clear();
+        _announcements.Fold(_events, _changes);
+        _events.Clear();
+        return _flush = Announce();
+    }
+
+    /// <summary>One call per changed block; the index is a hint, so a block grain that cannot be reached is logged and skipped.</summary>
+    private async Task Announce()
+    {
+        if (_changes.Count == 0) return;
+        var key = Key;
+        var calls = new Task[_changes.Count];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            var (hash, holds) = _changes[i];
+            var block = grains.GetGrain<IKvBlockGrain>(KvBlockKey.Of(runtime.Model, hash));
+            calls[i] = holds ? block.Stored(key) : block.Removed(key);
+        }
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "GPU {Gpu}: {Failed} of {Calls} KV block announcements failed", Key, calls.Count(c => !c.IsCompletedSuccessfully), calls.Length);
+        }
+    }
 }

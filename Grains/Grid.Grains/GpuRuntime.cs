@@ -49,7 +49,13 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
         var clock = new RealClock(_options.Backend == GpuBackendKind.Sim ? _options.SimTimeScale : 1.0);
         var backend = CreateBackend(model, clock);
         var engine = new EngineCore(backend, model.Tokenizer, clock,
-            new EngineOptions { MaxSequences = _options.MaxSequences });
+            new EngineOptions
+            {
+                MaxSequences = _options.MaxSequences,
+                // The KV block grains index what the pools store, under hashes routers can compute from a model name.
+                KvEvents = true,
+                ModelId = BlockHashes.ModelId(_options.Model),
+            });
         var worker = new EngineWorker(gpu, engine, backend, deliver, loggers.CreateLogger<EngineWorker>());
         lock (_gate) _workers.Add(worker);
         return worker;

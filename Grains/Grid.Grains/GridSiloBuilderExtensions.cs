@@ -19,7 +19,7 @@ public static class GridSiloBuilderExtensions
         builder.UseSiloMetadata(new Dictionary<string, string> { [GpuPlacementDirector.NodeMetadataKey] = options.NodeName });
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<GpuRuntime>();
-        builder.Services.AddSingleton<LoadCache>();
+        builder.Services.AddSingleton(new LoadCache(options.LoadReportMaxAge));
         builder.Services.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GpuStarter>();
         return builder;

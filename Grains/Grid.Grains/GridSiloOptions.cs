@@ -29,6 +29,7 @@ public sealed class GridSiloOptions
     /// <summary>KV blocks per device (CPU backend; the Sim backend sizes its pool from the GPU's memory).</summary>
     public int BlockCount { get; set; } = 256;
 
+    /// <summary>Tokens per KV block. One value for the whole cluster: routers hash prompts with their own silo's value.</summary>
     public int BlockSize { get; set; } = 16;
     public int MaxBatchTokens { get; set; } = 512;
     public int MaxSequences { get; set; } = 64;
@@ -42,7 +43,19 @@ public sealed class GridSiloOptions
     /// <summary>The Sim backend's pace: 1 is real time, below 1 faster.</summary>
     public double SimTimeScale { get; set; } = 1.0;
 
-    public PlacementPolicy Placement { get; set; } = PlacementPolicy.LeastLoaded;
+    public PlacementPolicy Placement { get; set; } = PlacementPolicy.PrefixAware;
+
+    /// <summary>
+    /// Prefix-aware placement: how many requests of load a fully cached prompt is worth (a half cached one is
+    /// worth half). 0 ignores the cache; large values pile work onto the GPU holding the prefix.
+    /// </summary>
+    public double PrefixWeight { get; set; } = 2;
+
+    /// <summary>How long a router trusts a GPU's load report, counting its own placements into it meanwhile.</summary>
+    public TimeSpan LoadReportMaxAge { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often a GPU grain tells the KV block grains which blocks its prefix cache stored or evicted.</summary>
+    public TimeSpan KvFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often GPU grains re-join their model's registry (it keeps no state of its own).</summary>
     public TimeSpan RegistryHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
@@ -67,6 +80,8 @@ public sealed class GridSiloOptions
         Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");
         Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero && PlacementTimeout > TimeSpan.Zero,
             "Grid:StallCheck, RegistryHeartbeat and PlacementTimeout must be positive");
+        Check(LoadReportMaxAge > TimeSpan.Zero && KvFlushInterval > TimeSpan.Zero, "Grid:LoadReportMaxAge and KvFlushInterval must be positive");
+        Check(PrefixWeight >= 0 && double.IsFinite(PrefixWeight), $"Grid:PrefixWeight must be 0 or more (got {PrefixWeight})");
     }
 
     private static void Check(bool ok, string message)

@@ -179,7 +179,9 @@ public sealed class RequestGrain(
                 string gpu;
                 try
                 {
-                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, S.Prompt.Length, tried.ToArray()));
+                    // The tokens the engine will look up in its prefix cache: prompt + those generated so far.
+                    var known = S.Tokens.Count == 0 ? S.Prompt : [.. S.Prompt, .. S.Tokens];
+                    gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, known, tried.ToArray()));
                 }
                 catch (InvalidOperationException e)
                 {

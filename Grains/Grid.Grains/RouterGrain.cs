@@ -8,6 +8,9 @@ namespace Grid.Grains;
 /// <summary>
 /// Places a model's requests on its GPUs. A stateless worker, so every silo places locally; each
 /// activation caches the registry's list briefly; load reports are cached per silo in <see cref="LoadCache"/>.
+/// Prefix-aware placement hashes the request's full blocks as the engines do (<see cref="BlockHashes"/>), finds
+/// each GPU's cached prefix through the KV block grains (<see cref="PrefixSearch"/>) and weighs it against load
+/// (<see cref="PlacementScorer"/>).
 /// </summary>
 [StatelessWorker]
 public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<GridSiloOptions> options, ILogger<RouterGrain> log) : Grain, IRouterGrain
@@ -18,6 +21,7 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
     private bool _listed;
     private int _next;
     private string? _lastFailure;
+    private PlacementScorer? _scorer;
 
     public async Task<string> Place(PlaceRequest request)
     {
@@ -33,7 +37,33 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
         }
         if (reports.Count == 0)
             throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers (last: {_lastFailure})");
-        return loads.TakeLeastLoaded(reports);
+        if (options.Value.Placement == PlacementPolicy.LeastLoaded) return loads.TakeLeastLoaded(reports);
+
+        var tokens = request.Tokens ?? [];
+        var cached = await CachedTokens(model, tokens, reports);
+        var scorer = _scorer ??= new PlacementScorer(options.Value.PrefixWeight);
+        var chosen = loads.Take(reports, current => scorer.Best(current, cached, tokens.Length));
+        log.LogDebug("request {Request} ({Tokens} tokens) goes to GPU {Gpu}, which caches {Cached} of them",
+            request.RequestId, tokens.Length, chosen, cached.GetValueOrDefault(chosen));
+        return chosen;
+    }
+
+    /// <summary>Per GPU that caches a prefix of the tokens, its length in tokens; empty when the index cannot be asked (placement then goes by load).</summary>
+    private async Task<Dictionary<string, int>> CachedTokens(string model, int[] tokens, List<LoadReport> reports)
+    {
+        var size = options.Value.BlockSize;
+        var hashes = BlockHashes.Prefix(model, tokens, size);
+        try
+        {
+            var blocks = await PrefixSearch.CachedBlocks(hashes.Length, reports.ConvertAll(r => r.Gpu),
+                i => grains.GetGrain<IKvBlockGrain>(KvBlockKey.Of(model, hashes[i])).Holders());
+            return blocks.ToDictionary(b => b.Key, b => b.Value * size, StringComparer.Ordinal);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "the KV block index of model {Model} did not answer; placing by load alone", model);
+            return [];
+        }
     }
 
     private async Task<string[]> List(string model, bool fresh)

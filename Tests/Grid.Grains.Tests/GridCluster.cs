@@ -5,7 +5,7 @@ using Orleans.TestingHost;
 
 namespace Grid.Grains.Tests;
 
-/// <summary>An in-process cluster of silos, each a grid node with one "GPU" (CPU backend, or Sim) serving stories260K.</summary>
+/// <summary>An in-process cluster of silos, each a grid node with one or more "GPUs" (CPU backend, or Sim) serving stories260K.</summary>
 public sealed class GridCluster : IAsyncDisposable
 {
     private GridCluster(InProcessTestCluster cluster) => Cluster = cluster;
@@ -13,9 +13,13 @@ public sealed class GridCluster : IAsyncDisposable
     public InProcessTestCluster Cluster { get; }
     public IClusterClient Client => Cluster.Client;
 
+    /// <param name="placement">The routers' policy; null keeps the grid's default.</param>
     /// <param name="simScale">When set, the devices run the Sim backend at this pace (above 1: slower than the simulated GPU).</param>
-    /// <param name="gpuSilos">How many silos, the first ones, have a device; the rest serve no GPU. All, when null.</param>
-    public static async Task<GridCluster> Start(int silos, PlacementPolicy placement = PlacementPolicy.LeastLoaded, double? simScale = null, int? gpuSilos = null)
+    /// <param name="devices">Devices on each silo that has any.</param>
+    /// <param name="configure">Changes to the grid options after the test cluster's own.</param>
+    /// <param name="gpuSilos">How many silos, the first ones, have devices; the rest serve no GPU. All, when null.</param>
+    public static async Task<GridCluster> Start(int silos, PlacementPolicy? placement = null, double? simScale = null, int devices = 1,
+        Action<GridSiloOptions>? configure = null, int? gpuSilos = null)
     {
         var model = StoriesModel.Gguf;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -23,7 +27,7 @@ public sealed class GridCluster : IAsyncDisposable
         builder.ConfigureSilo((silo, b) =>
         {
             // Silos are configured one after another as the cluster starts, the primary first.
-            var devices = configured++ < (gpuSilos ?? silos) ? 1 : 0;
+            var siloDevices = configured++ < (gpuSilos ?? silos) ? devices : 0;
             b.Services.AddKeyedSingleton<IGrainStorage>(GridStorage.Requests,
                 (sp, _) => new SharedGrainStorage(sp.GetRequiredService<Serializer>()));
             b.AddGrid(o =>
@@ -31,8 +35,8 @@ public sealed class GridCluster : IAsyncDisposable
                 o.NodeName = silo.SiloName;
                 o.Model = StoriesModel.Id;
                 o.ModelPath = model;
-                o.Placement = placement;
-                o.Devices = devices;
+                o.Devices = siloDevices;
+                if (placement is { } p) o.Placement = p;
                 o.Backend = simScale is null ? GpuBackendKind.Cpu : GpuBackendKind.Sim;
                 o.SimTimeScale = simScale ?? 1;
                 // Several engines share 2 cores here: one worker thread each, no spinning partners.
@@ -40,18 +44,28 @@ public sealed class GridCluster : IAsyncDisposable
                 o.StallCheck = TimeSpan.FromMilliseconds(300);
                 o.PersistEvery = 8;
                 o.RegistryHeartbeat = TimeSpan.FromSeconds(1);
+                configure?.Invoke(o);
             });
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         var grid = new GridCluster(cluster);
-        await grid.WaitFor(async () => (await grid.Registry.List()).Length == (gpuSilos ?? silos), "every silo's GPU joined the registry");
+        await grid.WaitFor(async () => (await grid.Registry.List()).Length == (gpuSilos ?? silos) * devices, "every silo's GPUs joined the registry");
         return grid;
     }
 
     public IModelRegistryGrain Registry => Client.GetGrain<IModelRegistryGrain>(StoriesModel.Id);
 
     public IRequestGrain Request(string id) => Client.GetGrain<IRequestGrain>(id);
+
+    public IGpuGrain Gpu(string key) => Client.GetGrain<IGpuGrain>(key);
+
+    /// <summary>Whether the KV block grains list <paramref name="gpu"/> as a holder of every one of <paramref name="hashes"/> (or of none, when <paramref name="holds"/> is false).</summary>
+    public async Task<bool> IndexSays(string gpu, IEnumerable<ulong> hashes, bool holds = true)
+    {
+        var holders = await Task.WhenAll(hashes.Select(h => Client.GetGrain<IKvBlockGrain>(KvBlockKey.Of(StoriesModel.Id, h)).Holders()));
+        return holders.All(h => h.Contains(gpu) == holds);
+    }
 
     /// <summary>Checks the condition until it holds; fails after a generous deadline.</summary>
     public async Task WaitFor(Func<Task<bool>> condition, string what, int seconds = 30)

@@ -14,4 +14,17 @@ public sealed class LoadCacheTests
 
         picks.GroupBy(p => p).Select(g => g.Count()).Should().AllBeEquivalentTo(2);
     }
+
+    [Fact]
+    public void A_report_fetched_concurrently_does_not_wipe_out_placements_counted_in()
+    {
+        var cache = new LoadCache(TimeSpan.FromMinutes(1));
+        var idle = new[] { new LoadReport("a/0", 256, 0, 0, 0, 0, 0, 0), new LoadReport("b/0", 256, 0, 0, 0, 0, 0, 0) };
+        cache.Store(idle[0]);
+        cache.TakeLeastLoaded(idle).Should().Be("a/0");
+        // Another router activation fetched a/0's load before that placement and stores it after.
+        cache.Store(idle[0]);
+        cache.Fresh("a/0")!.Requests.Should().Be(1);
+        cache.TakeLeastLoaded(idle).Should().Be("b/0");
+    }
 }

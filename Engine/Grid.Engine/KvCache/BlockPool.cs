@@ -50,8 +50,7 @@ public sealed partial class BlockPool
         _byHash = new Dictionary<ulong, int>(blockCount);
         // Room for a few steps of events between drains without growing.
         _events = new List<KvEvent>(2 * blockCount);
-        // Mixing the model in means two models' identical token prefixes never share a hash.
-        RootHash = Hash(modelId ^ 0x6A09E667F3BCC908UL, []);
+        RootHash = RootHashOf(modelId);
     }
 
     public int BlockCount { get; }
@@ -62,6 +61,13 @@ public sealed partial class BlockPool
     public int AvailableCount => _freeTop + CachedCount;
     public ulong RootHash { get; }
     public long Evictions { get; private set; }
+
+    /// <summary>
+    /// The parent hash of a model's first block. Public so a router in another process can chain a
+    /// prompt's block hashes exactly as this pool does; mixing the model in means two models'
+    /// identical token prefixes never share a hash.
+    /// </summary>
+    public static ulong RootHashOf(ulong modelId) => Hash(modelId ^ 0x6A09E667F3BCC908UL, []);
 
     /// <summary>How many sequences reference the block; 0 when it is free or cached.</summary>
     public int RefCount(int block)
