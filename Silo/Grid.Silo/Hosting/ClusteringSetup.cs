@@ -1,0 +1,45 @@
+using System.Net;
+using Grid.Grains;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Grid.Silo.Hosting;
+
+/// <summary>Joins the silo to its cluster and gives it the grain storage requests persist to.</summary>
+public static class ClusteringSetup
+{
+    /// <param name="siloPort">The silo port, already chosen when the option says 0 (the node name may carry it).</param>
+    public static void Apply(ISiloBuilder silo, GridClusterOptions options, int siloPort, int gatewayPort)
+    {
+        if (!options.UsesRedis)
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            silo.AddMemoryGrainStorage(GridStorage.Requests);
+            return;
+        }
+
+        var address = options.Address;
+        silo.Configure<ClusterOptions>(c =>
+        {
+            c.ClusterId = options.ClusterId;
+            c.ServiceId = options.ServiceId;
+        });
+        // Other silos and clients dial the advertised address; only a loopback one can listen on loopback alone.
+        silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+        silo.UseRedisClustering(options.Redis!);
+        // Requests must outlive the silo that holds them: a silo that takes over reads their tokens so far from Redis.
+        silo.AddRedisGrainStorage(GridStorage.Requests, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+        silo.Configure<ClusterMembershipOptions>(m =>
+        {
+            m.ProbeTimeout = options.ProbeTimeout;
+            m.NumMissedProbesLimit = options.NumMissedProbesLimit;
+            m.NumVotesForDeathDeclaration = options.NumVotesForDeathDeclaration;
+        });
+    }
+
+    /// <summary>How the host describes its cluster in its first log line.</summary>
+    public static string Describe(GridClusterOptions options, int siloPort, int gatewayPort) => options.UsesRedis
+        ? $"cluster '{options.ClusterId}' through Redis {options.Redis}, silo {options.AdvertisedAddress}:{siloPort} (gateway {gatewayPort})"
+        : $"one silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, localhost clustering)";
+}
