@@ -1,7 +1,11 @@
 using System.Net;
 using Grid.Grains;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Persistence;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Grid.Silo.Hosting;
@@ -29,7 +33,13 @@ public static class ClusteringSetup
         silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseRedisClustering(options.Redis!);
         // Requests must outlive the silo that holds them: a silo that takes over reads their tokens so far from Redis.
-        silo.AddRedisGrainStorage(GridStorage.Requests, o => o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!));
+        silo.AddRedisGrainStorage(GridStorage.Requests, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
+        {
+            o.ConfigurationOptions = ConfigurationOptions.Parse(options.Redis!);
+            // The default JSON serializer leaves out values equal to the CLR default, and reading back then gives the
+            // property's initializer instead: a greedy request (Temperature 0, initializer 1) came back sampling.
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
         silo.Configure<ClusterMembershipOptions>(m =>
         {
             m.ProbeTimeout = options.ProbeTimeout;
