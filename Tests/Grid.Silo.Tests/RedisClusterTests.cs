@@ -52,7 +52,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
                 "both silos' GPU grains to join the model registry", Startup, Tails);
 
             // Undisturbed runs, several at once so least-loaded placement spreads them over both GPUs.
-            var spread = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Submitted(client, $"spread-{i}", prompt)));
+            var spread = await BatchWithOneOn(client, "a/0", "spread", prompt);
             var runs = await Task.WhenAll(spread.Select(g => ReadToEnd(g, [], TimeSpan.FromSeconds(120))));
             var gpus = await Task.WhenAll(spread.Select(async g => (await g.Status()).Gpu));
             output.WriteLine($"undisturbed requests through b's gateway ran on: {string.Join(", ", gpus)}");
@@ -61,7 +61,8 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
             undisturbed.Should().HaveCount(MaxTokens);
             runs.Should().AllSatisfy(r => r.Tokens.Should().Equal(undisturbed, "greedy tokens do not depend on the GPU that made them"));
 
-            var victim = await OneOnGpu(client, "a/0", prompt);
+            var victims = await BatchWithOneOn(client, "a/0", "victim", prompt);
+            var victim = (await FirstOn(victims, "a/0"))!;
             var tokens = new List<int>();
             await ReadUntil(victim, tokens, 5);
             var before = await victim.Status();
@@ -121,17 +122,23 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         return grain;
     }
 
-    /// <summary>Submits requests a few at a time until one runs on the GPU; placement spreads each batch.</summary>
-    private static async Task<IRequestGrain> OneOnGpu(IClusterClient client, string gpu, int[] prompt)
+    /// <summary>Submits requests four at a time until a batch has one on the GPU; least-loaded placement spreads a batch.</summary>
+    private static async Task<IRequestGrain[]> BatchWithOneOn(IClusterClient client, string gpu, string prefix, int[] prompt)
     {
         for (var round = 0; round < 5; round++)
         {
-            var batch = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Submitted(client, $"victim-{round}-{i}", prompt)));
-            foreach (var grain in batch)
-                if ((await grain.Status()).Gpu == gpu)
-                    return grain;
+            var batch = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Submitted(client, $"{prefix}-{round}-{i}", prompt)));
+            if (await FirstOn(batch, gpu) is not null) return batch;
         }
         throw new InvalidOperationException($"in 5 batches of 4 requests none ran on {gpu}");
+    }
+
+    private static async Task<IRequestGrain?> FirstOn(IEnumerable<IRequestGrain> grains, string gpu)
+    {
+        foreach (var grain in grains)
+            if ((await grain.Status()).Gpu == gpu)
+                return grain;
+        return null;
     }
 
     private static async Task ReadUntil(IRequestGrain grain, List<int> tokens, int count)
@@ -154,9 +161,10 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         using var overall = new CancellationTokenSource(deadline);
         TokenChunk? last = null;
         var reopens = -1;
+        Exception? broke = null;
         while (last?.Finish is null)
         {
-            if (overall.IsCancellationRequested) throw new TimeoutException($"the stream stopped at {tokens.Count} tokens after {reopens} reopens");
+            if (overall.IsCancellationRequested) throw new TimeoutException($"the stream stopped at {tokens.Count} tokens after {reopens} reopens", broke);
             reopens++;
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(overall.Token);
             idle.CancelAfter(quiet);
@@ -173,6 +181,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
+                broke = e;
                 // The stream's grain or silo went away, or it went quiet: ask again from where we are, after a breath.
                 await Task.Delay(100, CancellationToken.None);
             }

@@ -55,6 +55,7 @@ public sealed class SiloHostTests
     [InlineData("--cluster-id", " ", "Grid:ClusterId")]
     [InlineData("--advertise", "not-an-address", "Grid:AdvertisedAddress")]
     [InlineData("--Grid:ProbeTimeout", "00:00:00", "Grid:ProbeTimeout")]
+    [InlineData("--Grid:DeadSiloLease", "-00:00:01", "Grid:DeadSiloLease")]
     [InlineData("--backend", "Cuda", "Grid:Backend")]
     [InlineData("--backend", "7", "Grid:Backend")]
     [InlineData("--sim-gpu", "B300", "Grid:SimGpu")]

@@ -32,6 +32,11 @@ public static class ClusteringSetup
         // Other silos and clients dial the advertised address; only a loopback one can listen on loopback alone.
         silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
         silo.UseRedisClustering(options.Redis!);
+        // The default directory deactivates a survivor's activations whose entries the dead silo held: a GPU grain
+        // among them takes its engine and every request on it down. This one recovers the entries from the survivors.
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         // Requests must outlive the silo that holds them: a silo that takes over reads their tokens so far from Redis.
         silo.AddRedisGrainStorage(GridStorage.Requests, (OptionsBuilder<RedisStorageOptions> storage) => storage.Configure<Serializer>((o, serializer) =>
         {
@@ -46,6 +51,10 @@ public static class ClusteringSetup
             m.NumMissedProbesLimit = options.NumMissedProbesLimit;
             m.NumVotesForDeathDeclaration = options.NumVotesForDeathDeclaration;
         });
+        // The directory's lease on a dead silo's grains starts at its estimated failure, the failure-detection window
+        // (the longest probe timeout, 4 x ProbeTimeout, times the misses) before it was declared dead.
+        silo.Configure<GrainDirectoryOptions>(d =>
+            d.RangeLeaseDuration = 4 * options.ProbeTimeout * options.NumMissedProbesLimit + options.DeadSiloLease);
     }
 
     /// <summary>How the host describes its cluster in its first log line.</summary>
