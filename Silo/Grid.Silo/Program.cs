@@ -29,6 +29,12 @@ catch (Exception e) when (e is ArgumentException or InvalidDataException or File
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+catch (StackExchange.Redis.RedisConnectionException e)
+{
+    // The silo cannot join (or start) its cluster without the membership table: say which setting to look at.
+    Console.Error.WriteLine($"error: Grid:Redis: {e.Message}");
+    return 1;
+}
 
 static int Help(TextWriter w, int code)
 {

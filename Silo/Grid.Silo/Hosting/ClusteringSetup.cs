@@ -59,6 +59,10 @@ public static class ClusteringSetup
 
     /// <summary>How the host describes its cluster in its first log line.</summary>
     public static string Describe(GridClusterOptions options, int siloPort, int gatewayPort) => options.UsesRedis
-        ? $"cluster '{options.ClusterId}' through Redis {options.Redis}, silo {options.AdvertisedAddress}:{siloPort} (gateway {gatewayPort})"
+        ? $"cluster '{options.ClusterId}' through Redis {RedisServers(options.Redis!)}, silo {options.AdvertisedAddress}:{siloPort} (gateway {gatewayPort})"
         : $"one silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}, localhost clustering)";
+
+    // The servers only: a connection string may carry a password.
+    private static string RedisServers(string connection) =>
+        string.Join(",", ConfigurationOptions.Parse(connection).EndPoints.Select(e => e is DnsEndPoint d ? $"{d.Host}:{d.Port}" : e.ToString()));
 }
