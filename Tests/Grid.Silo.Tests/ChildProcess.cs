@@ -5,7 +5,8 @@ namespace Grid.Silo.Tests;
 
 /// <summary>
 /// A process the test starts and always kills. It keeps the last lines it printed for failure messages, and all of
-/// them in a log file under the temp folder (named in <see cref="Tail"/>).
+/// them in a log file under the temp folder, named in <see cref="Tail"/>; the file is deleted at the end unless a
+/// failure asked for the tail.
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
@@ -13,6 +14,8 @@ public sealed class ChildProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly StreamWriter _log;
+    private bool _keepLog;
+    private bool _closed;
 
     public ChildProcess(string name, string file, IEnumerable<string> args)
     {
@@ -37,12 +40,17 @@ public sealed class ChildProcess : IDisposable
     /// <summary>SIGKILL on Linux: no shutdown, no goodbye to the cluster.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public string Tail() => $"--- {Name} (pid {_process.Id}{(_process.HasExited ? $", exited {_process.ExitCode}" : "")}; all of its output in {LogFile}) ---\n{string.Join('\n', _lines)}";
+    public string Tail()
+    {
+        _keepLog = true;
+        return $"--- {Name} (pid {_process.Id}{(_process.HasExited ? $", exited {_process.ExitCode}" : "")}; all of its output in {LogFile}) ---\n{string.Join('\n', _lines)}";
+    }
 
     private void Keep(string? line)
     {
         if (line is null) return;
-        lock (_log) _log.WriteLine(line);
+        lock (_log)
+            if (!_closed) _log.WriteLine(line);
         _lines.Enqueue(line);
         while (_lines.Count > KeptLines) _lines.TryDequeue(out _);
     }
@@ -62,6 +70,12 @@ public sealed class ChildProcess : IDisposable
             // It exited between the check and the kill.
         }
         _process.Dispose();
-        lock (_log) _log.Dispose();
+        lock (_log)
+        {
+            // Output events can still come after the process is gone.
+            _closed = true;
+            _log.Dispose();
+        }
+        if (!_keepLog) File.Delete(LogFile);
     }
 }
