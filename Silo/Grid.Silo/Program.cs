@@ -29,6 +29,12 @@ catch (Exception e) when (e is ArgumentException or InvalidDataException or File
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+catch (StackExchange.Redis.RedisConnectionException e)
+{
+    // The silo cannot join (or start) its cluster without the membership table: say which setting to look at.
+    Console.Error.WriteLine($"error: Grid:Redis: {e.Message}");
+    return 1;
+}
 
 static int Help(TextWriter w, int code)
 {
@@ -36,6 +42,9 @@ static int Help(TextWriter w, int code)
     w.WriteLine("  grid [serve] [--model PATH] [--tokenizer PATH] [--urls URL] [--api-key KEY] [--threads N] [--kv-cache-mib N] [--max-sequences N] [--silo-port N] [--gateway-port N]");
     w.WriteLine("      the silo host: the OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models, /health/live, /health/ready)");
     w.WriteLine("      on http://127.0.0.1:5000, over the built-in demo model unless --model names a GGUF or llama2.c file");
+    w.WriteLine("      [--redis HOST:PORT] [--cluster-id ID] [--service-id ID] [--advertise IP]: a cluster of silos through Redis (default: one silo, localhost clustering)");
+    w.WriteLine("      [--node NAME] [--devices N] [--backend Cpu|Sim] [--sim-gpu H100-SXM|H200|A100-80GB-SXM|L40S] [--sim-time-scale X] [--placement LeastLoaded|RoundRobin]");
+    w.WriteLine("      this silo's GPU grains (--devices 0: a gateway and API silo); settings are also read from appsettings.json (section Grid) and Grid__* variables");
     w.WriteLine(GenerateCommand.Usage);
     return code;
 }

@@ -74,6 +74,21 @@ public sealed class SiloHostTests
     [InlineData("--threads", "-1", "Grid:Threads")]
     [InlineData("--model", "no/such.gguf", "Grid:Model")]
     [InlineData("--max-sequences", "0", "Grid:MaxSequences")]
+    [InlineData("--silo-port", "70000", "Grid:SiloPort")]
+    [InlineData("--redis", "127.0.0.1:6379,nosuchoption=1", "Grid:Redis")]
+    [InlineData("--redis", ",", "Grid:Redis")]
+    [InlineData("--cluster-id", " ", "Grid:ClusterId")]
+    [InlineData("--advertise", "not-an-address", "Grid:AdvertisedAddress")]
+    [InlineData("--Grid:ProbeTimeout", "00:00:00", "Grid:ProbeTimeout")]
+    [InlineData("--Grid:DeadSiloLease", "-00:00:01", "Grid:DeadSiloLease")]
+    [InlineData("--backend", "Cuda", "Grid:Backend")]
+    [InlineData("--backend", "7", "Grid:Backend")]
+    [InlineData("--sim-gpu", "B300", "Grid:SimGpu")]
+    [InlineData("--sim-time-scale", "-1", "Grid:SimTimeScale")]
+    [InlineData("--devices", "-1", "Grid:Devices")]
+    [InlineData("--devices", "two", "Grid:Devices")]
+    [InlineData("--node", "a/b", "Grid:NodeName")]
+    [InlineData("--placement", "Random", "Grid:Placement")]
     public void A_bad_setting_stops_the_host_naming_it(string option, string value, string named)
     {
         var act = () => SiloHost.Build([option, value], TextWriter.Null);

@@ -1,6 +1,9 @@
 namespace Grid.Silo.Hosting;
 
-/// <summary>The silo's settings, section "Grid" of appsettings.json, environment (Grid__Model) or command line (--model).</summary>
+/// <summary>
+/// The silo's model, engine and API settings, section "Grid" of appsettings.json, environment (Grid__Model) or command
+/// line (--model). The same section also binds <see cref="GridClusterOptions"/> and <see cref="GridDeviceOptions"/>.
+/// </summary>
 public sealed record GridOptions
 {
     public const string Section = "Grid";
@@ -23,12 +26,6 @@ public sealed record GridOptions
     public int MaxSequences { get; init; } = 32;
     public int MaxBatchTokens { get; init; } = 512;
 
-    /// <summary>The Orleans silo-to-silo port on 127.0.0.1 (localhost clustering); 0 picks a free one.</summary>
-    public int SiloPort { get; init; } = 11111;
-
-    /// <summary>The Orleans client gateway port on 127.0.0.1; 0 picks a free one.</summary>
-    public int GatewayPort { get; init; } = 30000;
-
     /// <summary>Bearer keys the API accepts; none means the API is open.</summary>
     public string[] ApiKeys { get; init; } = [];
 
@@ -46,8 +43,6 @@ public sealed record GridOptions
         Require(KvCacheMiB >= 1, $"KvCacheMiB must be at least 1 (got {KvCacheMiB})");
         Require(MaxSequences is >= 1 and <= 4096, $"MaxSequences must be 1 to 4096 (got {MaxSequences})");
         Require(MaxBatchTokens >= 1, $"MaxBatchTokens must be at least 1 (got {MaxBatchTokens})");
-        Require(SiloPort is >= 0 and <= 65535, $"SiloPort must be 0 (any free port) to 65535 (got {SiloPort})");
-        Require(GatewayPort is >= 0 and <= 65535, $"GatewayPort must be 0 (any free port) to 65535 (got {GatewayPort})");
         Require(ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "ApiKeys must not hold empty keys");
     }
 }

@@ -13,9 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Silo.Hosting;
 
 /// <summary>
-/// The silo's web host: the OpenAI-compatible API over the engine, on 127.0.0.1:5000 unless --urls
-/// says otherwise, served through the grid: one Orleans silo in this process (localhost clustering, requests in
-/// memory) whose one GPU grain runs the model on the CPU backend.
+/// The silo's web host: the OpenAI-compatible API, on 127.0.0.1:5000 unless --urls says otherwise, served through
+/// the grid: an Orleans silo in this process (alone with localhost clustering, or in a Redis-backed cluster)
+/// whose GPU grains run the model on the CPU backend, or stand in for GPUs on the Sim backend.
 /// </summary>
 public static class SiloHost
 {
@@ -30,6 +30,16 @@ public static class SiloHost
         ["--api-key"] = "Grid:ApiKeys:0",
         ["--silo-port"] = "Grid:SiloPort",
         ["--gateway-port"] = "Grid:GatewayPort",
+        ["--redis"] = "Grid:Redis",
+        ["--cluster-id"] = "Grid:ClusterId",
+        ["--service-id"] = "Grid:ServiceId",
+        ["--advertise"] = "Grid:AdvertisedAddress",
+        ["--backend"] = "Grid:Backend",
+        ["--sim-gpu"] = "Grid:SimGpu",
+        ["--sim-time-scale"] = "Grid:SimTimeScale",
+        ["--devices"] = "Grid:Devices",
+        ["--node"] = "Grid:NodeName",
+        ["--placement"] = "Grid:Placement",
     };
 
     /// <summary>Builds the host; the caller runs it. Bad settings throw, naming the setting.</summary>
@@ -38,32 +48,40 @@ public static class SiloHost
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Configuration.AddCommandLine(args, Switches);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5000");
-        var options = builder.Configuration.GetSection(GridOptions.Section).Get<GridOptions>() ?? new GridOptions();
+        var options = Settings.Read<GridOptions>(builder.Configuration);
+        var cluster = Settings.Read<GridClusterOptions>(builder.Configuration);
+        var devices = Settings.Read<GridDeviceOptions>(builder.Configuration);
         options.Validate();
+        cluster.Validate();
+        devices.Validate();
 
         if (string.IsNullOrEmpty(options.Model)) log.WriteLine(DemoModel.Notice);
         var model = string.IsNullOrEmpty(options.Model) ? DemoModel.Create() : ModelLoader.Load(options.Model, options.Tokenizer);
         var modelId = options.ModelId ?? (string.IsNullOrEmpty(options.Model) ? "demo" : Path.GetFileNameWithoutExtension(options.Model));
         var blocks = KvBlocks(model.Config, options.KvCacheMiB);
         var preparer = new CallPreparer(modelId, model, model.Config.ContextLength);
-        var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
-        var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
+        var siloPort = cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort;
+        var gatewayPort = cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort;
+        var node = devices.Node(siloPort);
         log.WriteLine($"serving '{modelId}' ({model.Config.Architecture}, {model.Config.Layers} layers, context {model.Config.ContextLength}) " +
-            $"through the grid: one silo on 127.0.0.1:{siloPort} (gateway {gatewayPort}), one GPU grain on the CPU backend, {blocks} KV blocks of {BlockSize} tokens");
+            $"through the grid: {ClusteringSetup.Describe(cluster, siloPort, gatewayPort)}; node '{node}' with {DescribeDevices(devices, blocks)}");
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
-            silo.AddMemoryGrainStorage(GridStorage.Requests);
+            ClusteringSetup.Apply(silo, cluster, siloPort, gatewayPort);
             silo.AddGrid(o =>
             {
+                o.NodeName = node;
                 o.Model = modelId;
                 o.ModelPath = options.Model ?? "";
                 o.TokenizerPath = options.Tokenizer;
-                // The silo's one device serves the model this host already loaded: loaded once, shared.
+                // The silo's devices serve the model this host already loaded: loaded once, shared.
                 o.ModelSource = () => model;
-                o.Devices = 1;
-                o.Backend = GpuBackendKind.Cpu;
+                o.Devices = devices.Devices;
+                o.Backend = devices.Backend;
+                o.SimGpu = devices.SimGpu;
+                o.SimTimeScale = devices.SimTimeScale;
+                o.Placement = devices.Placement;
                 o.CpuThreads = options.Threads;
                 o.BlockCount = blocks;
                 o.BlockSize = BlockSize;
@@ -80,6 +98,13 @@ public static class SiloHost
         app.Lifetime.ApplicationStopped.Register(model.Dispose);
         return app;
     }
+
+    private static string DescribeDevices(GridDeviceOptions d, int blocks) => (d.Devices, d.Backend) switch
+    {
+        (0, _) => "no GPU (gateway and API only)",
+        (_, GpuBackendKind.Sim) => $"{d.Devices} simulated {d.SimGpu} GPU grain(s) at time scale {d.SimTimeScale}",
+        _ => $"{d.Devices} GPU grain(s) on the CPU backend, {blocks} KV blocks of {BlockSize} tokens each",
+    };
 
     private const int BlockSize = 16;
 
