@@ -30,6 +30,7 @@ public sealed class EngineWorker : IDisposable
     private long _windowTokens;
     private double _tokensPerSecond;
     private LoadReport _load;
+    private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
 
     public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log)
@@ -168,8 +169,14 @@ public sealed class EngineWorker : IDisposable
     {
         try
         {
-            await _deliver(batch);
+            // A stop cancels the wait: a delivery can hang on grains that wait for this GPU grain, which is
+            // deactivating and waits for this thread (a deadlock seen when a dead silo's directory entries went).
+            await _deliver(batch).WaitAsync(_stop.Token);
             return true;
+        }
+        catch (OperationCanceledException) when (_stopping)
+        {
+            return false;
         }
         catch (Exception e)
         {
@@ -203,12 +210,14 @@ public sealed class EngineWorker : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _stop.Cancel();
         _wake.Release();
         if (Thread.CurrentThread != _thread) _thread.Join();
         // Commands that raced the stop still get an answer rather than leaving their callers waiting.
         while (_commands.TryDequeue(out var command)) command();
         _backend.Dispose();
         _wake.Dispose();
+        _stop.Dispose();
     }
 
     private readonly record struct Admitted(int Admission, int Generated);
