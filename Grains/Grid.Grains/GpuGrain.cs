@@ -54,8 +54,10 @@ public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<
         if (_worker is not null) runtime.Stop(_worker);
         _worker = null;
         // The pool is gone with the engine: every block it held goes out of the index (best effort; an entry
-        // left behind only misleads routing until the block's other holders evict it).
+        // left behind only misleads routing until the block's other holders evict it). Not when the whole
+        // silo stops: its block grains are going too, and the others learn from the registry that this GPU left.
         await _flush;
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown) return;
         _changes.Clear();
         _announcements.Withdraw(_changes);
         try
