@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Grid.Cuda.Backend;
+using Grid.Engine.Compute;
+using Grid.Engine.Compute.Sim;
+using Grid.Engine.Models;
+
+namespace Grid.Cuda.Bench;
+
+/// <summary>
+/// Llama-3-8B-shaped, BF16 random weights made on the device: decode throughput at batch 1, 16, 64, 256
+/// against the HBM roofline (weights plus the KV each step reads), prefill of 2,048-token prompts against
+/// peak BF16 FLOP/s, and nano-batch pipelining on against off at batch 256.
+/// </summary>
+public static class GpuBench
+{
+    public const int DecodeContext = 1024;
+    public const int PrefillTokens = 2048;
+
+    public static void Run(Results results, int steps)
+    {
+        var config = ModelShape.Llama3_8B.Config;
+        var spec = SpecOf(CudaDevice.Get(0).Name);
+        results.Note("device", CudaDevice.Get(0).ToString());
+        results.Note("roofline.spec", $"{spec.Name}: {spec.MemoryBandwidth / 1e12:F2} TB/s, {spec.PeakFlops / 1e12:F0} TFLOP/s BF16 dense (datasheet)");
+        var maxBatch = 256;
+        var blocksNeeded = maxBatch * (DecodeContext / 16 + 1) + PrefillTokens / 16 + 1;
+        using var backend = new CudaBackend(config, (c, k) => RandomDeviceWeights.Create(c, k, config, seed: 1),
+            new CudaBackendOptions { BlockCount = blocksNeeded, MaxBatchTokens = PrefillTokens, MaxSequences = maxBatch, NanoBatches = 1 });
+        results.Figure("kernels.load_seconds", backend.KernelLoadTime.TotalSeconds, "s");
+
+        var weightBytes = 2.0 * WeightCount(config);
+        foreach (var batch in new[] { 1, 16, 64, 256 })
+        {
+            var tps = Decode(backend, batch, steps);
+            var kvBytes = 2.0 * 2 * config.Layers * config.KvDim * (double)DecodeContext * batch;
+            var roofline = batch / ((weightBytes + kvBytes) / spec.MemoryBandwidth);
+            results.Figure($"decode.b{batch}.tokens_per_second", tps, "tok/s");
+            results.Figure($"decode.b{batch}.roofline_fraction", tps / roofline);
+        }
+
+        var prefill = Prefill(backend, config);
+        var flops = 2.0 * WeightCount(config) * PrefillTokens + 4.0 * config.Layers * config.Dim * (PrefillTokens * (PrefillTokens + 1) / 2.0);
+        results.Figure("prefill.2048.tokens_per_second", prefill, "tok/s");
+        results.Figure("prefill.2048.peak_fraction", flops / (PrefillTokens / prefill) / spec.PeakFlops);
+
+        var off = Decode(backend, 256, steps);
+        var best = (Count: 1, Tps: off);
+        foreach (var count in new[] { 2, 4 })
+        {
+            backend.NanoBatchCount = count;
+            var tps = Decode(backend, 256, steps);
+            results.Figure($"nanobatch.b256.n{count}.tokens_per_second", tps, "tok/s");
+            if (tps > best.Tps) best = (count, tps);
+        }
+        backend.NanoBatchCount = 1;
+        results.Figure("nanobatch.b256.off.tokens_per_second", off, "tok/s");
+        results.Figure("nanobatch.b256.speedup", best.Tps / off);
+        results.Note("nanobatch.b256.best", $"{best.Count} nano-batches");
+    }
+
+    /// <summary>Decode tokens/s: <paramref name="batch"/> sequences, each one token at position DecodeContext, its own blocks.</summary>
+    private static double Decode(CudaBackend backend, int batch, int steps)
+    {
+        var blocksPer = DecodeContext / backend.BlockSize + 1;
+        var forward = new ForwardBatch(batch, batch);
+        for (var s = 0; s < batch; s++)
+        {
+            var table = Enumerable.Range(s * blocksPer, blocksPer).ToArray();
+            forward.Add(forward.AddSequence(table), s, DecodeContext, wantLogits: true);
+        }
+        var logits = new float[(long)batch * backend.Config.VocabSize];
+        backend.Forward(forward, logits);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < steps; i++) backend.Forward(forward, logits);
+        return batch * steps / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Prefill tokens/s of one 2,048-token prompt in one step (logits for its last token only).</summary>
+    private static double Prefill(CudaBackend backend, ModelConfig config)
+    {
+        var forward = new ForwardBatch(PrefillTokens, 1);
+        var first = backend.BlockCount - (PrefillTokens / backend.BlockSize + 1);
+        var s = forward.AddSequence(Enumerable.Range(first, PrefillTokens / backend.BlockSize + 1).ToArray());
+        for (var p = 0; p < PrefillTokens; p++) forward.Add(s, p % config.VocabSize, p, wantLogits: p == PrefillTokens - 1);
+        var logits = new float[config.VocabSize];
+        backend.Forward(forward, logits);
+        const int repeats = 3;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < repeats; i++) backend.Forward(forward, logits);
+        return PrefillTokens * repeats / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Parameters the matrices of one forward read (the embedding is a gather, not a product).</summary>
+    private static double WeightCount(ModelConfig c) =>
+        (double)c.Layers * ((c.Heads + 2.0 * c.KvHeads) * c.HeadDim * c.Dim + (double)c.Dim * c.Dim + 3.0 * c.Dim * c.HiddenDim) + (double)c.VocabSize * c.Dim;
+
+    private static GpuSpec SpecOf(string deviceName) =>
+        deviceName.Contains("H200", StringComparison.OrdinalIgnoreCase) ? GpuSpec.H200
+        : deviceName.Contains("A100", StringComparison.OrdinalIgnoreCase) ? GpuSpec.A100Sxm80
+        : deviceName.Contains("L40S", StringComparison.OrdinalIgnoreCase) ? GpuSpec.L40S
+        : GpuSpec.H100Sxm;
+}
