@@ -63,6 +63,29 @@ public sealed class CudaLibrariesTests
     }
 
     [Fact]
+    public void Cublas_loads_its_own_cublasLt_from_the_same_folder_first()
+    {
+        var dir = Directory.CreateTempSubdirectory("grid-cublas-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, "libcublas.so.12"), []);
+            var loads = new List<string>();
+            var result = CudaLibraries.Resolve(CudaLibraries.Cublas, Env(("GRID_CUDA_LIB_DIR", dir)), path =>
+            {
+                loads.Add(path);
+                return path.EndsWith("/libcublas.so.12") ? 9 : 0;
+            });
+
+            result.Path.Should().Be(Path.Combine(dir, "libcublas.so.12"));
+            loads.Should().Equal(Path.Combine(dir, "libcublas.so.13"), Path.Combine(dir, "libcublasLt.so.12"), Path.Combine(dir, "libcublas.so.12"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Unknown_logical_names_are_refused() =>
         FluentActions.Invoking(() => CudaLibraries.FileNamesOf("cudnn")).Should().Throw<ArgumentException>();
 

@@ -26,6 +26,14 @@ public static class CudaLibraries
         [Cublas] = ["libcublas.so.13", "libcublas.so.12"],
     };
 
+    // libcublas needs the libcublasLt of its version; the loader finds it beside libcublas only where that folder is
+    // in its own search path (ld.so.conf, LD_LIBRARY_PATH), so it is loaded first from the same folder.
+    private static readonly Dictionary<string, string> Companions = new()
+    {
+        ["libcublas.so.13"] = "libcublasLt.so.13",
+        ["libcublas.so.12"] = "libcublasLt.so.12",
+    };
+
     private static readonly ConcurrentDictionary<string, Lazy<LoadResult>> Loaded = new();
     private static int registered;
 
@@ -65,6 +73,7 @@ public static class CudaLibraries
         {
             var path = Path.Combine(dir, name);
             tried.Add(path);
+            if (Companions.TryGetValue(name, out var companion) && File.Exists(path)) tryLoad(Path.Combine(dir, companion));
             var handle = tryLoad(path);
             if (handle != 0) return new LoadResult(library, handle, path, tried);
         }
