@@ -6,6 +6,7 @@ namespace Grid.Cuda;
 /// <summary>
 /// A loaded CUBIN (cuModuleLoadData) and the kernels it holds. Prefer CUBIN for the device's own sm_XX over PTX:
 /// the driver refuses PTX from an NVRTC newer than itself (CUDA_ERROR_UNSUPPORTED_PTX_VERSION).
+/// Not thread-safe (its kernel cache is a plain dictionary): a module belongs to one engine thread.
 /// </summary>
 public sealed unsafe class CudaModule : IDisposable
 {
