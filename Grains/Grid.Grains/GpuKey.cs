@@ -11,4 +11,13 @@ public static class GpuKey
         if (slash <= 0) throw new ArgumentException($"GPU key '{key}' is not 'node/ordinal'");
         return key[..slash];
     }
+
+    /// <summary>The device ordinal on its node: which CUDA device a GPU grain drives.</summary>
+    public static int Ordinal(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        return slash > 0 && int.TryParse(key.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"GPU key '{key}' is not 'node/ordinal'");
+    }
 }

@@ -47,7 +47,7 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
         var model = LoadModel();
         // The Sim backend passes time on the clock it is given; the engine must read the same one.
         var clock = new RealClock(_options.Backend == GpuBackendKind.Sim ? _options.SimTimeScale : 1.0);
-        var backend = CreateBackend(model, clock);
+        var backend = CreateBackend(model, clock, GpuKey.Ordinal(gpu));
         var engine = new EngineCore(backend, model.Tokenizer, clock,
             new EngineOptions
             {
@@ -61,8 +61,9 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
         return worker;
     }
 
-    private IComputeBackend CreateBackend(Model model, IClock clock) => _options.Backend switch
+    private IComputeBackend CreateBackend(Model model, IClock clock, int ordinal) => _options.Backend switch
     {
+        GpuBackendKind.Cuda => _options.CudaBackend!(model, ordinal),
         GpuBackendKind.Sim => new SimBackend(model.Config, GpuSpec.Get(_options.SimGpu), clock,
             new SimBackendOptions { BlockSize = _options.BlockSize, MaxBatchTokens = _options.MaxBatchTokens }),
         _ => new CpuBackend(model, new CpuBackendOptions

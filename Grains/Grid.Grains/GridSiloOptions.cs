@@ -26,6 +26,12 @@ public sealed class GridSiloOptions
 
     public GpuBackendKind Backend { get; set; } = GpuBackendKind.Cpu;
 
+    /// <summary>
+    /// Makes the CUDA backend for (model, device ordinal) when <see cref="Backend"/> is Cuda. A factory rather
+    /// than a reference keeps the grains free of the CUDA bindings; the silo host passes Grid.Cuda's.
+    /// </summary>
+    public Func<Grid.Engine.Models.Model, int, Grid.Engine.Compute.IComputeBackend>? CudaBackend { get; set; }
+
     /// <summary>KV blocks per device (CPU backend; the Sim backend sizes its pool from the GPU's memory).</summary>
     public int BlockCount { get; set; } = 256;
 
@@ -76,6 +82,7 @@ public sealed class GridSiloOptions
         Check(Devices == 0 || !string.IsNullOrWhiteSpace(Model), "Grid:Model must name the model this silo's devices serve");
         Check(Devices == 0 || ModelSource is not null || File.Exists(ModelPath), $"Grid:ModelPath '{ModelPath}' is not a file");
         Check(BlockCount >= 1 && BlockSize >= 1 && MaxBatchTokens >= 1 && MaxSequences >= 1, "Grid:BlockCount, BlockSize, MaxBatchTokens and MaxSequences must be at least 1");
+        Check(Backend != GpuBackendKind.Cuda || CudaBackend is not null, "Grid:Backend Cuda needs a CUDA backend factory (GridSiloOptions.CudaBackend; the silo host sets Grid.Cuda's)");
         Check(CpuThreads >= 0, $"Grid:CpuThreads must be 0 (one per core) or more (got {CpuThreads})");
         Check(PersistEvery >= 1, $"Grid:PersistEvery must be at least 1 (got {PersistEvery})");
         Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero && PlacementTimeout > TimeSpan.Zero,

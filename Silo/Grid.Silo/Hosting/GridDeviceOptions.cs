@@ -6,7 +6,7 @@ namespace Grid.Silo.Hosting;
 /// <summary>What this silo offers the grid, from section "Grid": how many devices, on which backend, under which node name.</summary>
 public sealed record GridDeviceOptions
 {
-    /// <summary>Cpu computes the model; Sim stands in for a GPU (<see cref="SimGpu"/>) and only takes its time.</summary>
+    /// <summary>Cpu computes the model; Cuda runs it on this machine's CUDA devices (ordinals 0..Devices-1); Sim stands in for a GPU (<see cref="SimGpu"/>) and only takes its time.</summary>
     public GpuBackendKind Backend { get; init; } = GpuBackendKind.Cpu;
 
     /// <summary>The simulated GPU's name (GpuSpec: H100-SXM, H200, A100-80GB-SXM, L40S).</summary>
@@ -21,7 +21,7 @@ public sealed record GridDeviceOptions
     /// <summary>Names this silo's GPU grains ("node/ordinal"); empty means the machine name and the silo port.</summary>
     public string? NodeName { get; init; }
 
-    public PlacementPolicy Placement { get; init; } = PlacementPolicy.LeastLoaded;
+    public PlacementPolicy Placement { get; init; } = PlacementPolicy.PrefixAware;
 
     /// <summary>The node name, defaulted so that two silos on one machine (different silo ports) differ.</summary>
     public string Node(int siloPort) => string.IsNullOrEmpty(NodeName) ? $"{Environment.MachineName}-{siloPort}" : NodeName;
@@ -30,6 +30,10 @@ public sealed record GridDeviceOptions
     public void Validate()
     {
         Require(Enum.IsDefined(Backend), $"Backend must be one of {string.Join(", ", Enum.GetNames<GpuBackendKind>())} (got {Backend})");
+        Require(Backend != GpuBackendKind.Cuda || Devices == 0 || Grid.Cuda.CudaDevice.IsAvailable,
+            $"Backend Cuda: no CUDA device here ({Grid.Cuda.CudaDevice.UnavailableReason})");
+        Require(Backend != GpuBackendKind.Cuda || Devices == 0 || !Grid.Cuda.CudaDevice.IsAvailable || Devices <= Grid.Cuda.CudaDevice.Count,
+            $"Devices: {Devices} asked for, but this machine has {(Grid.Cuda.CudaDevice.IsAvailable ? Grid.Cuda.CudaDevice.Count : 0)} CUDA device(s)");
         Require(KnownGpu(SimGpu), $"SimGpu: unknown GPU '{SimGpu}'; known: {string.Join(", ", GpuSpec.Known.Select(g => g.Name))}");
         Require(double.IsFinite(SimTimeScale) && SimTimeScale >= 0, $"SimTimeScale must be 0 or more (got {SimTimeScale})");
         Require(Devices is >= 0 and <= 1024, $"Devices must be 0 (no GPU: a gateway and API silo) to 1024 (got {Devices})");

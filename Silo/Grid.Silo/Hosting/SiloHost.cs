@@ -79,6 +79,10 @@ public static class SiloHost
                 o.ModelSource = () => model;
                 o.Devices = devices.Devices;
                 o.Backend = devices.Backend;
+                o.CudaBackend = (m, ordinal) => new Grid.Cuda.Backend.CudaBackend(m, new Grid.Cuda.Backend.CudaBackendOptions
+                {
+                    DeviceOrdinal = ordinal, BlockSize = BlockSize, MaxBatchTokens = options.MaxBatchTokens, MaxSequences = options.MaxSequences,
+                });
                 o.SimGpu = devices.SimGpu;
                 o.SimTimeScale = devices.SimTimeScale;
                 o.Placement = devices.Placement;
@@ -103,6 +107,7 @@ public static class SiloHost
     {
         (0, _) => "no GPU (gateway and API only)",
         (_, GpuBackendKind.Sim) => $"{d.Devices} simulated {d.SimGpu} GPU grain(s) at time scale {d.SimTimeScale}",
+        (_, GpuBackendKind.Cuda) => $"{d.Devices} GPU grain(s) on CUDA devices 0..{d.Devices - 1}, KV pools sized from device memory",
         _ => $"{d.Devices} GPU grain(s) on the CPU backend, {blocks} KV blocks of {BlockSize} tokens each",
     };
 
