@@ -104,7 +104,7 @@ extern "C" __global__ void apply_penalties(float* __restrict__ logits, const int
         {
             float f = frequency ? frequency[r] : 0.0f;
             float pr = presence ? presence[r] : 0.0f;
-            l -= (float)c * f + pr;
+            l -= __fadd_rn(__fmul_rn((float)c, f), pr); // no FMA contraction: bit-identical to LogitPenalties
         }
         *p = l;
     }

@@ -55,8 +55,9 @@ extern "C" __global__ void rotary(float* __restrict__ q, float* __restrict__ k, 
             int b = neox ? j + pairs : 2 * j + 1;
             float x0 = v[a];
             float x1 = v[b];
-            v[a] = x0 * c - x1 * s;
-            v[b] = x0 * s + x1 * c;
+            // Explicit roundings, no FMA contraction: bit-identical to the CPU's Rotary.Apply for the same cos/sin.
+            v[a] = __fsub_rn(__fmul_rn(x0, c), __fmul_rn(x1, s));
+            v[b] = __fadd_rn(__fmul_rn(x0, s), __fmul_rn(x1, c));
         }
     }
 }
