@@ -38,7 +38,8 @@ public sealed class KernelCalls(KernelSet kernels)
 
     public void AttentionPrefill(ulong q, int qStride, ulong kPool, ulong vPool, ulong blockTables, int blocksPerSeq, ulong tokenSeq, ulong positions,
         ulong output, int n, int heads, int kvHeads, int headDim, int blockSize, float scale, CudaStream s) =>
-        _prefill.Launch(new Dim3((uint)n, (uint)heads), 128, _a.Clear().Add(q).Add(qStride).Add(kPool).Add(vPool).Add(blockTables).Add(blocksPerSeq)
+        // A block takes 64 query rows (tensor cores for head_dim 64 and 128), so K/V tiles are read once per 64 queries, not per query.
+        _prefill.Launch(new Dim3((uint)((n + 63) / 64), (uint)heads), 128, _a.Clear().Add(q).Add(qStride).Add(kPool).Add(vPool).Add(blockTables).Add(blocksPerSeq)
             .Add(tokenSeq).Add(positions).Add(output).Add(n).Add(heads).Add(kvHeads).Add(headDim).Add(blockSize).Add(scale), s);
 
     public void AttentionDecode(ulong q, int qStride, ulong kPool, ulong vPool, ulong blockTables, int blocksPerSeq, ulong tokenSeq, ulong positions,
