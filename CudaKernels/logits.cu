@@ -109,3 +109,62 @@ extern "C" __global__ void apply_penalties(float* __restrict__ logits, const int
         *p = l;
     }
 }
+
+// Float order as signed ints: a < b as floats exactly when key(a) < key(b) (for non-NaN values).
+__device__ __forceinline__ int order_key(float f)
+{
+    int bits = (int)__float_as_uint(f);
+    return bits >= 0 ? bits : bits ^ 0x7fffffff;
+}
+
+__device__ __forceinline__ float key_float(int key)
+{
+    return __int_as_float(key >= 0 ? key : key ^ 0x7fffffff);
+}
+
+// grid rows (any size: blocks stride), block 256 (any multiple of 32). Nucleus (top-p) filtering in place:
+// keeps the smallest set of highest logits whose softmax mass reaches top_p[r] and sets the rest to -inf.
+// The cut is the largest logit t with mass(x >= t) >= top_p, found by bisection over the floats' order (32
+// steps, exact), so tokens tied at the cut all stay. top_p[r] >= 1 (or a null top_p) leaves the row as is.
+extern "C" __global__ void top_p_mask(float* __restrict__ logits, const float* __restrict__ top_p, int rows, int vocab)
+{
+    __shared__ float scratch[32];
+    const float neg_inf = __int_as_float(0xff800000);
+    for (int r = blockIdx.x; r < rows; r += gridDim.x)
+    {
+        float p = top_p == 0 ? 1.0f : top_p[r];
+        if (!(p < 1.0f)) continue;
+        float* row = logits + (long long)r * vocab;
+        float m = neg_inf, lowest = __int_as_float(0x7f800000);
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x)
+        {
+            float x = row[i];
+            m = fmaxf(m, x);
+            if (x != neg_inf) lowest = fminf(lowest, x);
+        }
+        m = block_max(m, scratch);
+        lowest = -block_max(-lowest, scratch);
+        if (m == neg_inf) continue;
+        float total = 0.0f;
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) total += expf(row[i] - m);
+        total = block_sum(total, scratch);
+        float need = p * total;
+        // Invariant: mass(x >= key_float(lo)) >= need; mass(x >= key_float(hi + 1)) < need or hi is the max.
+        int lo = order_key(lowest), hi = order_key(m);
+        while (lo < hi)
+        {
+            int mid = lo + (int)(((unsigned)(hi - lo) + 1u) >> 1);
+            float t = key_float(mid);
+            float mass = 0.0f;
+            for (int i = threadIdx.x; i < vocab; i += blockDim.x)
+                if (row[i] >= t) mass += expf(row[i] - m);
+            mass = block_sum(mass, scratch);
+            if (mass >= need) lo = mid;
+            else hi = mid - 1;
+        }
+        float cut = key_float(lo);
+        __syncthreads();
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x)
+            if (row[i] < cut) row[i] = neg_inf;
+    }
+}

@@ -357,7 +357,36 @@ static void test_logits()
     vector<float> q = p0;
     emu::launch(dim3(1), dim3(256), [&] { k_logits::apply_penalties(q.data(), ids.data(), counts.data(), row_of.data(), n, vocab, nullptr, nullptr, nullptr); });
     for (int i = 0; i < rows * vocab; i++) CHECK(q[i] == p0[i], "penalties null");
-    printf("logits_temperature, softmax_rows, apply_penalties ok\n");
+    // top-p: the kept set is the smallest prefix of the sorted probabilities whose mass reaches p.
+    {
+        int tr = 3, tv = 777;
+        vector<float> t(tr * tv);
+        for (auto& v : t) v = uni() * 8;
+        t[5] = t[6]; // a tie
+        vector<float> t0 = t, tp = {0.9f, 0.3f, 1.0f};
+        emu::launch(dim3(tr), dim3(256), [&] { k_logits::top_p_mask(t.data(), tp.data(), tr, tv); });
+        for (int r = 0; r < tr; r++)
+        {
+            vector<float> sorted(t0.begin() + r * tv, t0.begin() + (r + 1) * tv);
+            std::sort(sorted.begin(), sorted.end(), std::greater<float>());
+            double m = sorted[0], total = 0, mass = 0;
+            for (float x : sorted) total += exp(x - m);
+            float cut = sorted.back();
+            for (float x : sorted)
+            {
+                mass += exp(x - m);
+                if (mass >= tp[r] * total) { cut = x; break; }
+            }
+            if (tp[r] >= 1) cut = -INFINITY;
+            for (int i = 0; i < tv; i++)
+            {
+                float x = t0[r * tv + i];
+                float want = x >= cut ? x : -INFINITY;
+                CHECK(t[r * tv + i] == want, "top_p row %d token %d: %g vs %g (cut %g)", r, i, t[r * tv + i], want, cut);
+            }
+        }
+    }
+    printf("logits_temperature, softmax_rows, apply_penalties, top_p_mask ok\n");
 }
 
 // Reference order: NaN first, then larger values, +0 above -0, then lower id.
