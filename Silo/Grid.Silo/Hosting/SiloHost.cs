@@ -2,6 +2,7 @@ using Grid.Api;
 using Grid.Api.Generation;
 using Grid.Grains;
 using Grid.Engine.Models;
+using Grid.Silo.Admin;
 using Grid.Silo.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -69,6 +70,7 @@ public static class SiloHost
         builder.UseOrleans(silo =>
         {
             ClusteringSetup.Apply(silo, cluster, siloPort, gatewayPort);
+            silo.AddGridAdmin();
             silo.AddGrid(o =>
             {
                 o.NodeName = node;
@@ -98,6 +100,7 @@ public static class SiloHost
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
         var app = builder.Build();
         app.MapGridOpenAi();
+        app.MapGridAdminPage();
         // The model outlives the silo (its engine threads stop with the GPU grain): release it after the host stops.
         app.Lifetime.ApplicationStopped.Register(model.Dispose);
         return app;
