@@ -72,7 +72,7 @@ public sealed class AdminPageTests(AdminPageTests.Setup setup) : IClassFixture<A
     [SkippableFact]
     public async Task The_page_shows_silos_gpus_requests_and_moving_charts()
     {
-        Skip.If(Browser.Missing is not null, Browser.Missing);
+        Browser.Require();
         var api = new FakeApi();
         var page = await setup.Browser.NewPage();
         var offsite = new ConcurrentBag<string>();
@@ -130,7 +130,7 @@ public sealed class AdminPageTests(AdminPageTests.Setup setup) : IClassFixture<A
     [SkippableFact]
     public async Task Each_action_asks_first_then_posts_what_the_contract_says()
     {
-        Skip.If(Browser.Missing is not null, Browser.Missing);
+        Browser.Require();
         var api = new FakeApi();
         var accept = false;
         var page = await setup.Browser.NewPage(() => accept);
@@ -180,7 +180,7 @@ public sealed class AdminPageTests(AdminPageTests.Setup setup) : IClassFixture<A
     [SkippableFact]
     public async Task Without_the_admin_key_the_page_says_how_to_open_it()
     {
-        Skip.If(Browser.Missing is not null, Browser.Missing);
+        Browser.Require();
         var api = new FakeApi { Status = 401 };
         var page = await setup.Browser.NewPage();
         await api.Attach(page);

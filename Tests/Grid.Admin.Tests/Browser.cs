@@ -16,6 +16,14 @@ public sealed class Browser : IAsyncDisposable
         ? null
         : $"chromium not found at {ExecutablePath}: install Debian's chromium (apt-get install chromium; .ci/run does) or set GRID_CHROMIUM";
 
+    /// <summary>Skips the test when chromium is missing, unless GRID_REQUIRE_CHROMIUM=1 (CI), where that fails it.</summary>
+    public static void Require()
+    {
+        if (Missing is null) return;
+        if (Environment.GetEnvironmentVariable("GRID_REQUIRE_CHROMIUM") == "1") throw new InvalidOperationException(Missing);
+        Skip.If(true, Missing);
+    }
+
     private readonly IPlaywright _playwright;
     private readonly string _profile;
 
