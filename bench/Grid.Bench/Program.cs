@@ -2,6 +2,7 @@ using Grid.Bench;
 using Grid.Bench.Serving;
 
 if (args.Length > 0 && args[0] == "serve") return ServeCommand.Run(args[1..]);
+if (args.Length > 0 && args[0] == "load") return await Grid.Bench.Load.LoadCommand.RunInConsole(args[1..]);
 if (args.Length > 0 && args[0] == "e2e") return await Grid.Bench.EndToEnd.E2eCommand.Run(args[1..]);
 
 BenchOptions options;
