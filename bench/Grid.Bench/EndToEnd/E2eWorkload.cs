@@ -8,7 +8,8 @@ namespace Grid.Bench.EndToEnd;
 /// </summary>
 public static class E2eWorkload
 {
-    private static readonly string[] Words =
+    /// <summary>Plain words the reference tokenizers know; the load generator draws its prompts' tails from them too.</summary>
+    public static readonly string[] Words =
     [
         "once", "upon", "a", "time", "there", "was", "little", "girl", "boy", "dog", "cat", "who", "liked", "to", "play", "in",
         "the", "park", "with", "her", "his", "friend", "one", "day", "they", "found", "big", "red", "ball", "and", "ran", "home",

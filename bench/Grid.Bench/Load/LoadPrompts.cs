@@ -1,3 +1,5 @@
+using Grid.Bench.EndToEnd;
+
 namespace Grid.Bench.Load;
 
 /// <summary>
@@ -14,18 +16,11 @@ public sealed class LoadPrompts(int seed)
         "You write short bedtime stories about animals who help each other. Keep every story gentle and end it happily.",
     ];
 
-    private static readonly string[] Words =
-    [
-        "once", "upon", "a", "time", "there", "was", "little", "girl", "boy", "dog", "cat", "who", "liked", "to", "play", "in",
-        "the", "park", "with", "her", "his", "friend", "one", "day", "they", "found", "big", "red", "ball", "and", "ran", "home",
-        "happy", "sun", "tree", "bird", "sang", "song", "mom", "said", "look", "at", "sky", "blue", "went", "for", "walk",
-    ];
-
     private readonly Random _random = new(seed);
 
     public string Next()
     {
-        var tail = Enumerable.Range(0, _random.Next(8, 25)).Select(_ => Words[_random.Next(Words.Length)]);
+        var tail = Enumerable.Range(0, _random.Next(8, 25)).Select(_ => E2eWorkload.Words[_random.Next(E2eWorkload.Words.Length)]);
         return $"{Preambles[_random.Next(Preambles.Length)]}\n\n{string.Join(' ', tail)}";
     }
 }
