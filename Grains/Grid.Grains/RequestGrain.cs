@@ -232,6 +232,7 @@ public sealed class RequestGrain(
         var started = Stopwatch.GetTimestamp();
         var failures = 0;
         var admitted = false;
+        Exception? refused = null;
         while (failures < MaxPlacements && S.Phase == RequestPhase.Running)
         {
             var gpu = target;
@@ -279,9 +280,11 @@ public sealed class RequestGrain(
                 log.LogWarning(e, "request {Request}: GPU {Gpu} did not admit it; trying another", Id, gpu);
                 tried.Add(gpu);
                 failures++;
+                refused = e;
             }
         }
-        if (!admitted && S.Phase == RequestPhase.Running) End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request");
+        if (!admitted && S.Phase == RequestPhase.Running)
+            End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request (last: {refused?.Message})");
     }
 
     private void Watch()

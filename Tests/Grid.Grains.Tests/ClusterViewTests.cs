@@ -27,7 +27,8 @@ public sealed class ClusterViewTests
         {
             snapshot = await view.Snapshot();
             return snapshot.Requests.Any(r => r.Id == "view-long" && r.Tokens > 0 && r.Phase == "Running")
-                && snapshot.Gpus.Length == 2 && snapshot.Silos.Length == 2 && snapshot.Totals.TtftMs is not null;
+                && snapshot.Gpus.Length == 2 && snapshot.Silos.Length == 2 && snapshot.Silos.All(s => s.Node is not null)
+                && snapshot.Totals.TtftMs is not null;
         }, "the view shows both silos and GPUs, the running request, and the finished one's latency");
 
         var names = grid.Cluster.Silos.Select(s => s.Name).ToArray();
