@@ -29,6 +29,7 @@ public static class SiloHost
         ["--kv-cache-mib"] = "Grid:KvCacheMiB",
         ["--max-sequences"] = "Grid:MaxSequences",
         ["--api-key"] = "Grid:ApiKeys:0",
+        ["--admin-key"] = "Grid:AdminKeys:0",
         ["--silo-port"] = "Grid:SiloPort",
         ["--gateway-port"] = "Grid:GatewayPort",
         ["--redis"] = "Grid:Redis",
@@ -99,6 +100,7 @@ public static class SiloHost
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
         var app = builder.Build();
+        app.MapGridAdmin();
         app.MapGridOpenAi();
         app.MapGridAdminPage();
         // The model outlives the silo (its engine threads stop with the GPU grain): release it after the host stops.
