@@ -249,10 +249,12 @@ public sealed class EngineWorker : IDisposable
     {
         _windowTokens += tokens;
         var elapsed = _window.Elapsed.TotalSeconds;
-        if (elapsed >= 1 || tokens == 0 && elapsed > 0)
+        // A whole window gives the rate. Under load, admissions and prefill-only steps publish mid-window: a partial
+        // window's rate swings wildly (0 just after a restart), so it only stands in once the engine falls idle, counted
+        // as at least a second, so a GPU that went quiet reports its rate falling without a spike.
+        if (elapsed >= 1 || !_engine.HasWork && elapsed > 0)
         {
-            // Idle time counts too, so a GPU that went quiet reports its rate falling.
-            _tokensPerSecond = _windowTokens / elapsed;
+            _tokensPerSecond = _windowTokens / Math.Max(elapsed, 1);
             if (elapsed >= 1)
             {
                 _windowTokens = 0;
