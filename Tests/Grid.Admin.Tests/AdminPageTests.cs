@@ -122,6 +122,18 @@ public sealed class AdminPageTests(AdminPageTests.Setup setup) : IClassFixture<A
         await Expect(page.Locator("#requests tbody tr")).ToHaveCountAsync(2);
         (await kept.EvaluateAsync<bool>("e => e.isConnected")).Should().BeTrue("rows are updated in place, not rebuilt");
 
+        // A long queue shows its oldest 50 and says how many more there are.
+        api.Edit = c =>
+        {
+            var many = new JsonArray();
+            for (var i = 0; i < 60; i++) many.Add(new JsonObject { ["id"] = $"req-q{i}", ["gpu"] = "node-a/0", ["tokens"] = 0, ["ageSeconds"] = 0.5 * i, ["phase"] = "Waiting" });
+            c["requests"] = many;
+            return c;
+        };
+        await Expect(page.Locator("#requests tbody tr")).ToHaveCountAsync(50);
+        await Expect(page.Locator("#requests tbody tr").First).ToHaveAttributeAsync("data-request", "req-q59");
+        await Expect(page.Locator("#requests-more")).ToHaveTextAsync("… and 10 more, newer");
+
         await Expect(page.Locator("#orleans-link")).ToHaveAttributeAsync("href", "/orleans/");
         offsite.Should().BeEmpty("the page works offline: no CDN, nothing off this silo");
         await page.CloseAsync();

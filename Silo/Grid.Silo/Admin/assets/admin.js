@@ -5,6 +5,7 @@
   const POLL_MS = 1000;
   const HISTORY_MS = 15 * 60 * 1000; // kept in the page
   const WINDOW_MS = 5 * 60 * 1000;   // shown in the charts
+  const MAX_REQUEST_ROWS = 50;
   const history = [];                // { t, tps, ttft: {p50,p90,p99}|null, tpot: ... }
   let gpuKeys = [];
   let timer = 0;
@@ -232,9 +233,13 @@
       });
   }
 
-  function renderRequests(requests) {
-    $("request-count").textContent = `(${requests.length})`;
-    $("requests-empty").hidden = requests.length > 0;
+  function renderRequests(all) {
+    // Oldest first, so rows keep their places from one poll to the next; a long queue shows its head.
+    const requests = [...all].sort((a, b) => (b.ageSeconds || 0) - (a.ageSeconds || 0)).slice(0, MAX_REQUEST_ROWS);
+    $("request-count").textContent = `(${all.length})`;
+    $("requests-empty").hidden = all.length > 0;
+    $("requests-more").hidden = all.length <= requests.length;
+    $("requests-more").textContent = `… and ${all.length - requests.length} more, newer`;
     syncRows($("requests").tBodies[0], requests, r => r.id,
       r => el("tr", { "data-request": r.id },
         el("td", { "data-field": "id", class: "mono" }),
