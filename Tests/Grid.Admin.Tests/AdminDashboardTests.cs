@@ -132,6 +132,20 @@ public sealed class AdminDashboardTests(AdminDashboardTests.Setup setup) : IClas
         var page = await browser.NewPage();
         (await page.GotoAsync(At("/admin")))!.Status.Should().Be(401);
         (await page.GotoAsync(At("/orleans/")))!.Status.Should().Be(401);
+
+        // Logged in, the browser gets Orleans' dashboard at /orleans, linked from /admin, with all it loads.
+        var failed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        page.Response += (_, r) =>
+        {
+            if (r.Status >= 400) failed.Add($"{r.Status} {r.Url}");
+        };
+        await page.GotoAsync(At($"/admin?key={Key}"));
+        var data = page.WaitForResponseAsync(r => r.Url.Contains("/orleans/", StringComparison.Ordinal) && r.Request.ResourceType is "fetch" or "xhr");
+        await page.Locator("#orleans-link").ClickAsync();
+        await page.WaitForURLAsync("**/orleans/");
+        (await data).Status.Should().Be(200, "the dashboard's own data calls carry the login cookie too");
+        await Expect(page.Locator("#menu a").First).ToBeVisibleAsync();
+        failed.Should().BeEmpty();
     }
 
     [SkippableFact]
