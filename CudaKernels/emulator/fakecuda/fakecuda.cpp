@@ -4,46 +4,10 @@
 // by block. Each launch also checks the argument block's layout against the kernel's parameter sizes (the
 // offsets KernelArguments gives values of those sizes), so a long passed for an int, or a missing argument
 // before the last, fails the launch with CUDA_ERROR_INVALID_VALUE instead of reading garbage.
-#include "emu.h"
 #include <map>
 #include <string>
 
-namespace k_embedding {
-#include "embedding.cu"
-}
-namespace k_rmsnorm {
-#include "rmsnorm.cu"
-}
-namespace k_elementwise {
-#include "elementwise.cu"
-}
-namespace k_activation {
-#include "activation.cu"
-}
-namespace k_rotary {
-#include "rotary.cu"
-}
-namespace k_kv {
-#include "kv_cache.cu"
-}
-namespace k_convert {
-#include "convert.cu"
-}
-namespace k_quant {
-#include "quant.cu"
-}
-namespace k_logits {
-#include "logits.cu"
-}
-namespace k_sampling {
-#include "sampling.cu"
-}
-namespace k_attention {
-#include "attention.cu"
-}
-namespace k_random {
-#include "random.cu"
-}
+#include "kernels.h"
 
 typedef unsigned short bf16;
 template <class T> static T P(void* p) { T v; memcpy(&v, p, sizeof(T)); return v; }
