@@ -7,7 +7,10 @@ namespace Grid.Grains;
 [Alias("grid.IGpuGrain")]
 public interface IGpuGrain : IGrainWithStringKey
 {
-    /// <summary>Queues a request on the engine; throws ArgumentException when the engine can never run it.</summary>
+    /// <summary>
+    /// Queues a request on the engine; throws ArgumentException when the engine can never run it, and
+    /// <see cref="GpuDrainingException"/> (place it elsewhere) while the GPU drains.
+    /// </summary>
     [Alias("Admit")]
     Task Admit(AdmitRequest request);
 
@@ -26,4 +29,12 @@ public interface IGpuGrain : IGrainWithStringKey
 
     [Alias("Load"), ResponseTimeout("00:00:02")]
     Task<LoadReport> Load();
+
+    /// <summary>Stops admitting: <see cref="Admit"/> throws <see cref="GpuDrainingException"/> from now on, and the load report says so; running requests finish.</summary>
+    [Alias("Drain")]
+    Task Drain();
+
+    /// <summary>Drops every cached prefix block no running request holds (the KV block grains hear of it on the next flush); returns how many.</summary>
+    [Alias("Evict")]
+    Task<int> Evict();
 }

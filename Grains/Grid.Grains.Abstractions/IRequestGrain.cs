@@ -22,6 +22,15 @@ public interface IRequestGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task Cancel();
 
+    /// <summary>
+    /// Moves a running request to another GPU (<paramref name="gpu"/>, or one the router picks among the others): aborts it on
+    /// its GPU and re-admits prompt + tokens so far there; the stream goes on with nothing lost or repeated. Returns the new
+    /// GPU. Throws InvalidOperationException when the request is not running or no other GPU can take it, ArgumentException
+    /// when <paramref name="gpu"/> is its own GPU or does not serve its model.
+    /// </summary>
+    [Alias("Migrate")]
+    Task<string> Migrate(string? gpu = null);
+
     [Alias("Status")]
     Task<RequestStatus> Status();
 

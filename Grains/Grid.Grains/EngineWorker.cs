@@ -13,6 +13,7 @@ namespace Grid.Grains;
 /// new tokens go to their request grains, one batch per request, and the next step starts once they
 /// are delivered (which keeps each request's batches in order). The block pool's stored/removed events
 /// are moved to <see cref="KvEvents"/> after each step, for the GPU grain to flush to the KV block grains.
+/// A draining worker refuses admissions; <see cref="Report"/> tells the cluster view what it holds and how fast it went.
 /// </summary>
 public sealed class EngineWorker : IDisposable
 {
@@ -25,6 +26,7 @@ public sealed class EngineWorker : IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, Admitted> _admitted = new();
     private readonly List<KvEvent> _drained = [];
+    private readonly List<FinishedRequest> _finished = [];
     private readonly Thread _thread;
     private readonly Stopwatch _window = Stopwatch.StartNew();
     private long _windowTokens;
@@ -32,6 +34,10 @@ public sealed class EngineWorker : IDisposable
     private LoadReport _load;
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
+    private bool _draining;
+
+    /// <summary>Finished-request samples kept between reports at most; beyond, the newest are dropped (the view wants a sample, not all).</summary>
+    private const int MaxFinishedSamples = 4096;
 
     public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log)
     {
@@ -53,6 +59,7 @@ public sealed class EngineWorker : IDisposable
 
     public Task Admit(AdmitRequest r) => Run(() =>
     {
+        if (_draining) throw new GpuDrainingException($"GPU {_gpu} is draining: it admits no new requests");
         // A re-admission of a request this engine still holds replaces it: the request grain knows best.
         if (_admitted.Remove(r.RequestId)) _engine.Abort(r.RequestId);
         _engine.Add(new EngineRequest(r.RequestId, r.PromptTokens, r.Options.ToEngine(r.Seed))
@@ -60,8 +67,35 @@ public sealed class EngineWorker : IDisposable
             Priority = r.Priority,
             GeneratedTokens = r.GeneratedTokens,
         });
-        _admitted[r.RequestId] = new Admitted(r.Admission, r.GeneratedTokens.Length);
+        _admitted[r.RequestId] = new Admitted(r.Admission, r.GeneratedTokens.Length, r.GeneratedTokens.Length, Stopwatch.GetTimestamp(), null);
         return true;
+    });
+
+    /// <summary>Stops admitting for good: <see cref="Admit"/> throws <see cref="GpuDrainingException"/>; what runs finishes.</summary>
+    public Task Drain() => Run(() => _draining = true);
+
+    /// <summary>Empties the engine's prefix cache of blocks no request holds; the KV block grains hear of it with the next flush.</summary>
+    public Task<int> Evict() => Run(() =>
+    {
+        var n = _engine.EvictCached();
+        MoveKvEvents();
+        return n;
+    });
+
+    /// <summary>What the cluster view wants from the engine thread: counters, the requests held now, and the samples of those finished since the last call.</summary>
+    public Task<Activity> Report() => Run(() =>
+    {
+        var now = Stopwatch.GetTimestamp();
+        var requests = _admitted.Select(a => new RunningRequest(a.Key, a.Value.Generated,
+            Stopwatch.GetElapsedTime(a.Value.AdmittedAt, now).TotalSeconds, a.Value.FirstTokenAt is not null)).ToArray();
+        FinishedRequest[] finished;
+        lock (_finished)
+        {
+            finished = [.. _finished];
+            _finished.Clear();
+        }
+        var m = _engine.Metrics;
+        return new Activity(m.PrefixQueryTokens, m.PrefixHitTokens, requests, finished);
     });
 
     public Task Abort(string requestId) => Run(() => _admitted.Remove(requestId) && _engine.Abort(requestId));
@@ -114,9 +148,7 @@ public sealed class EngineWorker : IDisposable
             }
             finally
             {
-                _engine.DrainKvEvents(_drained);
-                KvEvents.Add(_drained);
-                _drained.Clear();
+                MoveKvEvents();
             }
 
             batches.Clear();
@@ -142,9 +174,17 @@ public sealed class EngineWorker : IDisposable
         }
     }
 
+    private void MoveKvEvents()
+    {
+        _engine.DrainKvEvents(_drained);
+        KvEvents.Add(_drained);
+        _drained.Clear();
+    }
+
     private void Deliver(Dictionary<string, StepOutput> batches)
     {
         if (batches.Count == 0) return;
+        var now = Stopwatch.GetTimestamp();
         var sends = new List<(string Id, Task<bool> Send)>(batches.Count);
         foreach (var (id, b) in batches)
         {
@@ -153,8 +193,13 @@ public sealed class EngineWorker : IDisposable
             {
                 LogProbs = b.LogProbs?.ToArray(),
             };
-            _admitted[id] = a with { Generated = a.Generated + b.Tokens.Count };
-            if (b.Finish is not null) _admitted.Remove(id);
+            a = a with { Generated = a.Generated + b.Tokens.Count, FirstTokenAt = a.FirstTokenAt ?? (b.Tokens.Count > 0 ? now : null) };
+            _admitted[id] = a;
+            if (b.Finish is not null)
+            {
+                _admitted.Remove(id);
+                Finished(a, now);
+            }
             sends.Add((id, SafeSend(batch)));
         }
         foreach (var (id, send) in sends)
@@ -163,6 +208,21 @@ public sealed class EngineWorker : IDisposable
             // The request grain could not take its tokens: stop the work; the grain's stall check re-admits it.
             if (_admitted.Remove(id)) _engine.Abort(id);
         }
+    }
+
+    /// <summary>
+    /// Keeps a finished request's latencies for the next report: time to first token only for a first admission (a
+    /// re-admission's first token comes after recomputing tokens generated elsewhere), time per output token over the
+    /// tokens generated here after the first.
+    /// </summary>
+    private void Finished(Admitted a, long now)
+    {
+        if (a.FirstTokenAt is not { } first) return;
+        double? ttft = a.AdmittedWith == 0 ? Stopwatch.GetElapsedTime(a.AdmittedAt, first).TotalMilliseconds : null;
+        var after = a.Generated - a.AdmittedWith - 1;
+        double? tpot = after > 0 ? Stopwatch.GetElapsedTime(first, now).TotalMilliseconds / after : null;
+        lock (_finished)
+            if (_finished.Count < MaxFinishedSamples) _finished.Add(new FinishedRequest(ttft, tpot));
     }
 
     private async Task<bool> SafeSend(TokenBatch batch)
@@ -204,7 +264,7 @@ public sealed class EngineWorker : IDisposable
         // The gauges update on steps; an engine emptied by aborts takes none.
         var running = Math.Min(m.Running, _engine.RequestCount);
         Volatile.Write(ref _load, new LoadReport(_gpu, pool.FreeCount, pool.CachedCount, pool.UsedCount,
-            running, _engine.RequestCount - running, _tokensPerSecond, _engine.RequestCount));
+            running, _engine.RequestCount - running, _tokensPerSecond, _engine.RequestCount) { Draining = _draining });
     }
 
     public void Dispose()
@@ -220,7 +280,16 @@ public sealed class EngineWorker : IDisposable
         _stop.Dispose();
     }
 
-    private readonly record struct Admitted(int Admission, int Generated);
+    /// <summary>The engine's side of a <see cref="GpuReport"/>: prefix cache counters, requests held, and those finished since the last one.</summary>
+    public sealed record Activity(long PrefixQueries, long PrefixHits, RunningRequest[] Requests, FinishedRequest[] Finished)
+    {
+        public static readonly Activity None = new(0, 0, [], []);
+    }
+
+    /// <param name="Generated">Tokens the request has generated in all (delivered, or known at admission).</param>
+    /// <param name="AdmittedWith">Tokens it had generated before this admission (elsewhere, or on an earlier one here).</param>
+    /// <param name="AdmittedAt">Stopwatch timestamps of the admission and of its first token here.</param>
+    private readonly record struct Admitted(int Admission, int Generated, int AdmittedWith, long AdmittedAt, long? FirstTokenAt);
 
     /// <summary>One request's share of a step's outputs, gathered before delivery.</summary>
     private sealed class StepOutput

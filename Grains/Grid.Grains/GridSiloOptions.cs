@@ -63,6 +63,12 @@ public sealed class GridSiloOptions
     /// <summary>How often a GPU grain tells the KV block grains which blocks its prefix cache stored or evicted.</summary>
     public TimeSpan KvFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often GPU grains push their report (load, requests, latencies) to the cluster view grain.</summary>
+    public TimeSpan ClusterReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cluster view forgets a GPU that has not reported for this long (its silo died, or it stopped).</summary>
+    public TimeSpan ClusterReportExpiry { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often GPU grains re-join their model's registry (it keeps no state of its own).</summary>
     public TimeSpan RegistryHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -88,6 +94,8 @@ public sealed class GridSiloOptions
         Check(StallCheck > TimeSpan.Zero && RegistryHeartbeat > TimeSpan.Zero && PlacementTimeout > TimeSpan.Zero,
             "Grid:StallCheck, RegistryHeartbeat and PlacementTimeout must be positive");
         Check(LoadReportMaxAge > TimeSpan.Zero && KvFlushInterval > TimeSpan.Zero, "Grid:LoadReportMaxAge and KvFlushInterval must be positive");
+        Check(ClusterReportInterval > TimeSpan.Zero && ClusterReportExpiry > ClusterReportInterval,
+            "Grid:ClusterReportInterval must be positive and Grid:ClusterReportExpiry longer than it");
         Check(PrefixWeight >= 0 && double.IsFinite(PrefixWeight), $"Grid:PrefixWeight must be 0 or more (got {PrefixWeight})");
     }
 

@@ -11,7 +11,8 @@ namespace Grid.Grains;
 /// persists them every few tokens and at the end, and feeds streams from any offset. Reentrant, so
 /// streams waiting for tokens never hold up the deliveries they wait for. If its GPU goes quiet and
 /// no longer holds it (or cannot be reached), it re-admits prompt + tokens so far on another GPU;
-/// sampling depends only on (seed, position), so the tokens continue as they would have.
+/// sampling depends only on (seed, position), so the tokens continue as they would have. An operator's
+/// <see cref="Migrate"/> takes the same way on purpose.
 /// </summary>
 [Reentrant]
 public sealed class RequestGrain(
@@ -135,6 +136,50 @@ public sealed class RequestGrain(
         await Save();
     }
 
+    public async Task<string> Migrate(string? gpu = null)
+    {
+        if (S.Phase != RequestPhase.Running) throw NotRunning();
+        if (_admitting) throw new InvalidOperationException($"request '{Id}' is being placed right now; try again");
+        _admitting = true;
+        try
+        {
+            var from = S.Gpu!;
+            var target = await MigrationTarget(from, gpu);
+            if (S.Phase != RequestPhase.Running) throw NotRunning();
+            // Batches the old GPU delivers until it has let go still count; those of its admission after the next are dropped.
+            try { await grains.GetGrain<IGpuGrain>(from).Abort(Id); }
+            catch (Exception e) { log.LogWarning(e, "request {Request}: abort on GPU {Gpu} failed; moving it anyway", Id, from); }
+            if (S.Phase != RequestPhase.Running) throw NotRunning();
+            log.LogInformation("request {Request} moves from GPU {From} to {To} after {Tokens} tokens", Id, from, target, S.Tokens.Count);
+            await PlaceAndAdmit([from], target);
+        }
+        finally
+        {
+            _admitting = false;
+        }
+        await Save();
+        return S.Phase == RequestPhase.Running ? S.Gpu! : throw new InvalidOperationException($"request '{Id}' could not be re-admitted: {S.Error}");
+    }
+
+    /// <summary>The GPU a migration goes to: the one asked for, if it serves the model and admits, else the router's pick among the others.</summary>
+    private async Task<string> MigrationTarget(string from, string? gpu)
+    {
+        var model = S.Request!.Model;
+        if (gpu is null)
+        {
+            var known = S.Tokens.Count == 0 ? S.Prompt : [.. S.Prompt, .. S.Tokens];
+            return await grains.GetGrain<IRouterGrain>(model).Place(new PlaceRequest(Id, known, [from]));
+        }
+        if (gpu == from) throw new ArgumentException($"request '{Id}' already runs on GPU '{gpu}'");
+        if (!(await grains.GetGrain<IModelRegistryGrain>(model).List()).Contains(gpu))
+            throw new ArgumentException($"GPU '{gpu}' does not serve model '{model}'");
+        if ((await grains.GetGrain<IGpuGrain>(gpu).Load()).Draining) throw new InvalidOperationException($"GPU '{gpu}' is draining");
+        return gpu;
+    }
+
+    private InvalidOperationException NotRunning() =>
+        new($"request '{Id}' is not running ({(S.Phase == RequestPhase.Done ? $"it ended: {S.Finish}" : "never submitted")})");
+
     public Task<RequestStatus> Status() =>
         Task.FromResult(new RequestStatus(S.Phase, S.Tokens.Count, S.Gpu, S.Finish, S.Error, S.Admissions));
 
@@ -169,14 +214,31 @@ public sealed class RequestGrain(
         _admitting = true;
         try
         {
-            var request = S.Request!;
-            var tried = new List<string>(exclude);
-            var started = Stopwatch.GetTimestamp();
-            var failures = 0;
-            var admitted = false;
-            while (failures < MaxPlacements && S.Phase == RequestPhase.Running)
+            await PlaceAndAdmit(exclude, null);
+        }
+        finally
+        {
+            _admitting = false;
+        }
+        // Saved admissions keep a reactivated grain from taking batches of an admission it replaced.
+        await Save();
+    }
+
+    /// <summary>Admits prompt + tokens so far on <paramref name="target"/> first if given, else (or if it refuses) where the router says, avoiding <paramref name="exclude"/>.</summary>
+    private async Task PlaceAndAdmit(string[] exclude, string? target)
+    {
+        var request = S.Request!;
+        var tried = new List<string>(exclude);
+        var started = Stopwatch.GetTimestamp();
+        var failures = 0;
+        var admitted = false;
+        Exception? refused = null;
+        while (failures < MaxPlacements && S.Phase == RequestPhase.Running)
+        {
+            var gpu = target;
+            target = null;
+            if (gpu is null)
             {
-                string gpu;
                 try
                 {
                     // The tokens the engine will look up in its prefix cache: prompt + those generated so far.
@@ -195,37 +257,34 @@ public sealed class RequestGrain(
                     await Task.Delay(PlacementRetry);
                     continue;
                 }
-                S.Admissions++;
-                S.Gpu = gpu;
-                _lastHeard = Stopwatch.GetTimestamp();
-                var admit = new AdmitRequest(Id, S.Prompt, S.Tokens.ToArray(), request.Options, S.Seed, request.Priority, S.Admissions);
-                try
-                {
-                    await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
-                    Watch();
-                    admitted = true;
-                    break;
-                }
-                catch (ArgumentException e)
-                {
-                    End(GenerationFinish.Error, e.Message);
-                    break;
-                }
-                catch (Exception e)
-                {
-                    log.LogWarning(e, "request {Request}: GPU {Gpu} did not admit it; trying another", Id, gpu);
-                    tried.Add(gpu);
-                    failures++;
-                }
             }
-            if (!admitted && S.Phase == RequestPhase.Running) End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request");
+            S.Admissions++;
+            S.Gpu = gpu;
+            _lastHeard = Stopwatch.GetTimestamp();
+            var admit = new AdmitRequest(Id, S.Prompt, S.Tokens.ToArray(), request.Options, S.Seed, request.Priority, S.Admissions);
+            try
+            {
+                await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
+                Watch();
+                admitted = true;
+                break;
+            }
+            catch (ArgumentException e)
+            {
+                End(GenerationFinish.Error, e.Message);
+                break;
+            }
+            catch (Exception e)
+            {
+                // A draining GPU says so (GpuDrainingException); a lost one times out or fails to activate.
+                log.LogWarning(e, "request {Request}: GPU {Gpu} did not admit it; trying another", Id, gpu);
+                tried.Add(gpu);
+                failures++;
+                refused = e;
+            }
         }
-        finally
-        {
-            _admitting = false;
-        }
-        // Saved admissions keep a reactivated grain from taking batches of an admission it replaced.
-        await Save();
+        if (!admitted && S.Phase == RequestPhase.Running)
+            End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request (last: {refused?.Message})");
     }
 
     private void Watch()

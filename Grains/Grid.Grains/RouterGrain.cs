@@ -10,7 +10,7 @@ namespace Grid.Grains;
 /// activation caches the registry's list briefly; load reports are cached per silo in <see cref="LoadCache"/>.
 /// Prefix-aware placement hashes the request's full blocks as the engines do (<see cref="BlockHashes"/>), finds
 /// each GPU's cached prefix through the KV block grains (<see cref="PrefixSearch"/>) and weighs it against load
-/// (<see cref="PlacementScorer"/>).
+/// (<see cref="PlacementScorer"/>). GPUs whose load report says they drain are left out, whatever the policy.
 /// </summary>
 [StatelessWorker]
 public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<GridSiloOptions> options, ILogger<RouterGrain> log) : Grain, IRouterGrain
@@ -28,15 +28,23 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
         var model = this.GetPrimaryKeyString();
         var candidates = (await List(model, request.Exclude.Length > 0)).Except(request.Exclude).ToList();
         if (candidates.Count == 0) throw new InvalidOperationException($"no GPU serves model '{model}'");
-        if (options.Value.Placement == PlacementPolicy.RoundRobin) return candidates[_next++ % candidates.Count];
 
         var reports = new List<LoadReport>(candidates.Count);
+        var draining = 0;
         foreach (var gpu in candidates)
         {
-            if (await LoadOf(model, gpu) is { } report) reports.Add(report);
+            // A draining GPU admits nothing new (it would refuse the request); its running requests finish there.
+            if (await LoadOf(model, gpu) is { } report)
+            {
+                if (report.Draining) draining++;
+                else reports.Add(report);
+            }
         }
+        if (reports.Count == 0 && draining > 0)
+            throw new InvalidOperationException($"every GPU serving model '{model}' that answers is draining ({draining} of {candidates.Count}); none admits new requests");
         if (reports.Count == 0)
             throw new InvalidOperationException($"none of the {candidates.Count} GPUs serving model '{model}' answers (last: {_lastFailure})");
+        if (options.Value.Placement == PlacementPolicy.RoundRobin) return reports[_next++ % reports.Count].Gpu;
         if (options.Value.Placement == PlacementPolicy.LeastLoaded) return loads.TakeLeastLoaded(reports);
 
         var tokens = request.Tokens ?? [];

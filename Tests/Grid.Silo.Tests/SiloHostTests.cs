@@ -70,6 +70,29 @@ public sealed class SiloHostTests
         }
     }
 
+    /// <summary>--admin-key guards the admin API (the grid's own cluster view answers behind it), not the OpenAI API.</summary>
+    [Fact]
+    public async Task The_admin_key_guards_the_admin_api_and_not_the_openai_api()
+    {
+        var (app, http) = await Start("--admin-key", "k1", "--node", "host-node");
+        await using var _ = app;
+        (await http.GetAsync("/admin/api/cluster")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        (await http.GetAsync("/v1/models")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "k1");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonElement gpus;
+        do
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the silo's GPU never showed in the cluster view");
+            await Task.Delay(50);
+            gpus = (await http.GetFromJsonAsync<JsonElement>("/admin/api/cluster")).GetProperty("gpus");
+        }
+        while (gpus.GetArrayLength() == 0);
+        gpus[0].GetProperty("key").GetString().Should().Be("host-node/0");
+        gpus[0].GetProperty("model").GetString().Should().Be("demo");
+    }
+
     [Theory]
     [InlineData("--threads", "-1", "Grid:Threads")]
     [InlineData("--model", "no/such.gguf", "Grid:Model")]
@@ -89,6 +112,7 @@ public sealed class SiloHostTests
     [InlineData("--devices", "two", "Grid:Devices")]
     [InlineData("--node", "a/b", "Grid:NodeName")]
     [InlineData("--placement", "Random", "Grid:Placement")]
+    [InlineData("--admin-key", " ", "Grid:AdminKeys")]
     public void A_bad_setting_stops_the_host_naming_it(string option, string value, string named)
     {
         var act = () => SiloHost.Build([option, value], TextWriter.Null);

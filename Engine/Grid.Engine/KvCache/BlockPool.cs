@@ -151,6 +151,25 @@ public sealed partial class BlockPool
     }
 
     /// <summary>
+    /// Drops every cached block (registered, referenced by no sequence) from the prefix cache, oldest first, and
+    /// frees it; blocks in use stay. Each one records a Removed event, as an eviction does. Returns how many.
+    /// </summary>
+    public int EvictCached()
+    {
+        var n = 0;
+        while (_lruHead != None)
+        {
+            var block = _lruHead;
+            Unlink(block);
+            CachedCount--;
+            Evict(block);
+            _free[_freeTop++] = block;
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>
     /// Throws on a span that is not one full block: only full blocks are ever hashed, so a partial
     /// one here is a caller bug, not a miss.
     /// </summary>

@@ -85,6 +85,14 @@ public sealed class EngineCore
     /// <summary>Moves the block pool's stored/removed events since the last call into <paramref name="into"/> (needs <see cref="EngineOptions.KvEvents"/>).</summary>
     public int DrainKvEvents(List<KvEvent> into) => _pool.DrainEvents(into);
 
+    /// <summary>Empties the prefix cache: frees every cached block no request holds (see <see cref="BlockPool.EvictCached"/>). Returns how many.</summary>
+    public int EvictCached()
+    {
+        var n = _pool.EvictCached();
+        UpdateGauges();
+        return n;
+    }
+
     /// <summary>Stops a request wherever it is and frees its blocks; its last output says Abort. False if unknown.</summary>
     public bool Abort(string id)
     {

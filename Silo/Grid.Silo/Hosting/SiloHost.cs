@@ -2,6 +2,7 @@ using Grid.Api;
 using Grid.Api.Generation;
 using Grid.Grains;
 using Grid.Engine.Models;
+using Grid.Silo.Admin;
 using Grid.Silo.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,6 +29,7 @@ public static class SiloHost
         ["--kv-cache-mib"] = "Grid:KvCacheMiB",
         ["--max-sequences"] = "Grid:MaxSequences",
         ["--api-key"] = "Grid:ApiKeys:0",
+        ["--admin-key"] = "Grid:AdminKeys:0",
         ["--silo-port"] = "Grid:SiloPort",
         ["--gateway-port"] = "Grid:GatewayPort",
         ["--redis"] = "Grid:Redis",
@@ -97,6 +99,7 @@ public static class SiloHost
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
         var app = builder.Build();
+        app.MapGridAdmin();
         app.MapGridOpenAi();
         // The model outlives the silo (its engine threads stop with the GPU grain): release it after the host stops.
         app.Lifetime.ApplicationStopped.Register(model.Dispose);

@@ -102,6 +102,29 @@ public sealed class BlockPoolTests
     }
 
     [Fact]
+    public void EvictCached_frees_every_cached_block_and_keeps_used_ones()
+    {
+        var pool = new BlockPool(4, 1);
+        var blocks = new int[3];
+        for (var i = 0; i < 3; i++)
+        {
+            pool.TryAllocate(out blocks[i]);
+            pool.Register(blocks[i], 200UL + (ulong)i, Block(i));
+        }
+        pool.Release(blocks[1]);
+        pool.Release(blocks[0]);
+        Drain(pool);
+
+        pool.EvictCached().Should().Be(2);
+        (pool.FreeCount, pool.CachedCount, pool.UsedCount).Should().Be((3, 0, 1));
+        Drain(pool).Should().Equal(new KvEvent(KvEventKind.Removed, 201, blocks[1]), new KvEvent(KvEventKind.Removed, 200, blocks[0]));
+        pool.Lookup(200, Block(0)).Should().Be(-1, "an evicted block is forgotten");
+        pool.Lookup(202, Block(2)).Should().Be(blocks[2], "a block in use stays registered");
+        pool.EvictCached().Should().Be(0);
+        pool.CheckInvariants();
+    }
+
+    [Fact]
     public void Register_emits_stored_and_drain_empties_the_queue()
     {
         var pool = new BlockPool(2, 2);
