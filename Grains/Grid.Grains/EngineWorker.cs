@@ -21,6 +21,7 @@ public sealed class EngineWorker : IDisposable
     private readonly IComputeBackend _backend;
     private readonly Func<TokenBatch, Task> _deliver;
     private readonly ILogger _log;
+    private readonly EngineMeter? _meter;
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, Admitted> _admitted = new();
@@ -33,8 +34,10 @@ public sealed class EngineWorker : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
 
-    public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log)
+    /// <param name="meter">Where the engine's counters go after each step; none records nothing.</param>
+    public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log, EngineMeter? meter = null)
     {
+        _meter = meter;
         _gpu = gpu;
         _engine = engine;
         _backend = backend;
@@ -118,6 +121,7 @@ public sealed class EngineWorker : IDisposable
                 KvEvents.Add(_drained);
                 _drained.Clear();
             }
+            _meter?.AfterStep(_engine.Metrics);
 
             batches.Clear();
             var tokens = 0;

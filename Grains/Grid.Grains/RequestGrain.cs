@@ -18,6 +18,7 @@ public sealed class RequestGrain(
     [PersistentState("request", GridStorage.Requests)] IPersistentState<RequestGrainState> state,
     IGrainFactory grains,
     GpuRuntime runtime,
+    GridMetrics metrics,
     IOptions<GridSiloOptions> options,
     ILogger<RequestGrain> log) : Grain, IRequestGrain
 {
@@ -29,19 +30,22 @@ public sealed class RequestGrain(
     private int _unsaved;
     private bool _saving, _saveAgain, _admitting;
     private IGrainTimer? _watch;
+    private RequestMeter? _meter;
 
     private RequestGrainState S => state.State;
     private string Id => this.GetPrimaryKeyString();
+    private RequestMeter Meter => _meter ??= metrics.Request(S.Request!);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Reactivated after its silo died: the GPU may hold it under an older admission, or lost it.
-        if (S.Phase == RequestPhase.Running) await Admit([]);
+        if (S.Phase == RequestPhase.Running) await Admit([], "reactivated");
     }
 
     public async Task Submit(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var submitted = Stopwatch.GetTimestamp();
         if (S.Request is { } known)
         {
             if (known.SameAs(request)) return;
@@ -66,6 +70,7 @@ public sealed class RequestGrain(
         S.Prompt = prompt;
         S.Seed = seed;
         S.Phase = RequestPhase.Running;
+        Meter.Started(submitted);
         await Save();
         await Admit([]);
     }
@@ -147,9 +152,10 @@ public sealed class RequestGrain(
         {
             // Tokens went missing between us and the GPU: start again from what we have.
             log.LogWarning("request {Request}: batch at offset {Offset} but {Count} tokens known; re-admitting", Id, batch.Offset, S.Tokens.Count);
-            await Admit([]);
+            await Admit([], "resync");
             return;
         }
+        var before = S.Tokens.Count;
         for (var i = skip; i < batch.Tokens.Length; i++)
         {
             S.Tokens.Add(batch.Tokens[i]);
@@ -157,16 +163,19 @@ public sealed class RequestGrain(
             if (batch.LogProbs is { } logProbs) (S.LogProbs ??= []).Add(logProbs[i]);
             _unsaved++;
         }
+        Meter.Delivered(before, S.Tokens.Count);
         S.CachedTokens = batch.CachedTokens;
         if (batch.Finish is { } finish) End(finish, batch.Error);
         else if (batch.Tokens.Length > skip) Signal();
         if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await Save();
     }
 
-    private async Task Admit(string[] exclude)
+    /// <param name="reason">Why a running request is admitted again (grid.migration.reason); a first admission has none.</param>
+    private async Task Admit(string[] exclude, string? reason = null)
     {
         if (_admitting) return;
         _admitting = true;
+        var readmission = S.Admissions > 0;
         try
         {
             var request = S.Request!;
@@ -204,6 +213,7 @@ public sealed class RequestGrain(
                     await grains.GetGrain<IGpuGrain>(gpu).Admit(admit);
                     Watch();
                     admitted = true;
+                    if (readmission) Meter.Migrated(reason ?? "other");
                     break;
                 }
                 catch (ArgumentException e)
@@ -255,7 +265,7 @@ public sealed class RequestGrain(
             log.LogWarning(e, "request {Request}: GPU {Gpu} cannot be reached; re-admitting elsewhere", Id, gpu);
             exclude = [gpu];
         }
-        if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit(exclude);
+        if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit(exclude, exclude.Length == 0 ? "gpu_lost" : "gpu_unreachable");
     }
 
     private void End(GenerationFinish finish, string? error)
@@ -263,6 +273,7 @@ public sealed class RequestGrain(
         S.Phase = RequestPhase.Done;
         S.Finish = finish;
         S.Error = error;
+        if (S.Request is not null) Meter.Ended(finish, S.Prompt.Length, S.Tokens.Count);
         _watch?.Dispose();
         _watch = null;
         Signal();
