@@ -96,6 +96,7 @@ public static class SiloHost
         builder.Services.AddSingleton(preparer);
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
+        Telemetry.Add(builder, node);
         var app = builder.Build();
         app.MapGridOpenAi();
         // The model outlives the silo (its engine threads stop with the GPU grain): release it after the host stops.
