@@ -62,6 +62,29 @@ public sealed class MetricsTests
         after.Value("gen_ai_server_request_duration_seconds_bucket", genAi, "le=\"81.92\"").Should().NotBeNull("the conventions' buckets are used");
     }
 
+    /// <summary>Tests (and any process with two silos) hold several meters named Grid: each host exports its own.</summary>
+    [SkippableFact]
+    public async Task A_silo_exports_its_own_meters_while_others_in_the_process_come_and_go()
+    {
+        // The other silo comes first: its instruments are the older ones of their names in the process.
+        var (other, otherHttp) = await SiloHostTests.Start("--model", StoriesPath(), "--node", "metrics-b");
+        var (app, http) = await SiloHostTests.Start("--model", StoriesPath(), "--node", "metrics-a");
+        await using var _ = app;
+        await using (other)
+        {
+            (await Scrape(otherHttp)).Value("vllm_num_requests_running", "gpu=\"metrics-b/0\"").Should().NotBeNull();
+            (await Scrape(http)).Value("vllm_num_requests_running", "gpu=\"metrics-b/0\"").Should().BeNull("another silo's GPU");
+            await other.StopAsync();
+        }
+        // A scrape after the other silo stopped drops what it left; the series of this one go on, and move.
+        await Scrape(http);
+        var reply = await http.PostAsJsonAsync("/v1/completions", new { model = "stories260K", prompt = "Once upon a time", max_tokens = 8, ignore_eos = true });
+        reply.StatusCode.Should().Be(HttpStatusCode.OK);
+        var scraped = await WaitFor(http, m => m.Value("vllm_generation_tokens_total", "gpu=\"metrics-a/0\"") >= 8
+            && m.Value("gen_ai_server_request_duration_seconds_count", "gen_ai_request_model=\"stories260K\"") >= 1);
+        scraped.Value("vllm_num_requests_running", "gpu=\"metrics-a/0\"").Should().NotBeNull("this silo's GPU is still there");
+    }
+
     [Fact]
     public async Task Otlp_export_pushes_the_grid_metrics_to_the_configured_collector()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Grid.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -35,6 +36,14 @@ public static class Telemetry
             .ConfigureResource(r => r.AddService("grid", serviceInstanceId: node))
             .WithMetrics(metrics =>
             {
+                // The SDK listens by meter name, process-wide. Another host in this process (tests; two silos in one
+                // process) has meters of the same names from its own IMeterFactory: their series would mix with ours,
+                // and when that host stopped, the streams our instruments shared with its went too. Only ours, then.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((services, b) =>
+                {
+                    var ours = services.GetRequiredService<IMeterFactory>();
+                    b.AddView(i => i.Meter.Scope is IMeterFactory f && f != ours ? MetricStreamConfiguration.Drop : null);
+                });
                 metrics.AddMeter(GridMetrics.MeterName);
                 if (options.HostMetrics) metrics.AddMeter(HostMeters);
                 metrics.AddPrometheusExporter();
