@@ -1,4 +1,4 @@
-// Host emulation of the CUDA subset the Grid kernels (CudaKernels/*.cu) use: one ucontext fiber per thread, blocks run one at a
+// Host emulation of the CUDA subset the Grid kernels (CudaKernels/*.cu) use (fibers switched by hand, x86-64): one fiber per thread, blocks run one at a
 // time, __syncthreads and warp operations are real barriers (a deadlock or a warp op with exited lanes aborts).
 #pragma once
 #define GRID_EMU 1
@@ -9,7 +9,6 @@
 #include <cstring>
 #include <functional>
 #include <vector>
-#include <ucontext.h>
 
 #define __global__
 #define __device__
@@ -40,35 +39,70 @@ inline int __ffs(int x) { return __builtin_ffs(x); }
 inline unsigned atomicAdd(unsigned* p, unsigned v) { unsigned o = *p; *p += v; return o; }
 [[noreturn]] inline void __trap() { fprintf(stderr, "__trap()\n"); abort(); }
 
+
+extern "C" void emu_switch(void** save_sp, void* load_sp);
+asm(R"(
+.text
+.globl emu_switch
+.type emu_switch,@function
+emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+)");
+
 namespace emu {
 enum State { RUN, BAR, WBAR, DONE };
-struct Fiber { ucontext_t ctx; std::vector<char> stack; State state; uint3e tid; int linear; };
+struct Fiber { void* sp; State state; uint3e tid; int linear; };
 inline std::vector<Fiber> fibers;
+inline std::vector<char*> stacks;
+inline const size_t stack_size = 256 * 1024;
 inline int cur;
-inline ucontext_t sched;
+inline void* sched_sp;
 inline std::function<void()> body;
 inline uint64_t xbuf[32][32];
 struct Frag { unsigned a[4], b[2]; };
 inline Frag fbuf[32][32];
 inline long long barriers = 0;
 
-inline void yield_as(State s) { fibers[cur].state = s; swapcontext(&fibers[cur].ctx, &sched); }
+inline void yield_as(State s) { fibers[cur].state = s; emu_switch(&fibers[cur].sp, sched_sp); }
 inline int lane() { return fibers[cur].linear & 31; }
 inline int warp() { return fibers[cur].linear >> 5; }
-inline void trampoline() { body(); fibers[cur].state = DONE; }
+[[noreturn]] inline void entry()
+{
+    body();
+    fibers[cur].state = DONE;
+    emu_switch(&fibers[cur].sp, sched_sp);
+    abort();
+}
 
 inline void run_block(unsigned n)
 {
-    fibers.assign(n, Fiber());
+    fibers.resize(n);
+    while (stacks.size() < n) stacks.push_back(new char[stack_size]);
     for (unsigned i = 0; i < n; i++)
     {
         Fiber& f = fibers[i];
-        f.stack.resize(256 * 1024);
-        getcontext(&f.ctx);
-        f.ctx.uc_stack.ss_sp = f.stack.data();
-        f.ctx.uc_stack.ss_size = f.stack.size();
-        f.ctx.uc_link = &sched;
-        makecontext(&f.ctx, trampoline, 0);
+        // Initial frame for emu_switch: six callee-saved registers, then the entry point for its ret; at entry
+        // rsp is 8 mod 16, as after a call.
+        uintptr_t top = ((uintptr_t)(stacks[i] + stack_size)) & ~(uintptr_t)15;
+        void** sp = (void**)top;
+        *--sp = nullptr;            // entry's (never used) return address
+        *--sp = (void*)&entry;      // popped by ret
+        for (int r = 0; r < 6; r++) *--sp = nullptr;
+        f.sp = sp;
         f.state = RUN;
         f.linear = i;
         f.tid.x = i % blockDim.x;
@@ -82,7 +116,7 @@ inline void run_block(unsigned n)
             {
                 cur = i;
                 threadIdx = fibers[i].tid;
-                swapcontext(&sched, &fibers[i].ctx);
+                emu_switch(&sched_sp, fibers[i].sp);
             }
         unsigned done = 0, bar = 0;
         for (auto& f : fibers) { done += f.state == DONE; bar += f.state == BAR; }
@@ -98,7 +132,7 @@ inline void run_block(unsigned n)
                 dn += fibers[i].state == DONE;
             }
             if (wb == 0) continue;
-            if (wb + dn != tot) continue; // some lanes elsewhere: maybe deadlock, decided below
+            if (wb + dn != tot) continue;
             if (dn) { fprintf(stderr, "warp %u: warp op with %u exited lanes\n", w, dn); abort(); }
             for (unsigned i = w * 32; i < n && i < w * 32 + 32; i++) fibers[i].state = RUN;
             released = true;

@@ -4,39 +4,7 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
-namespace k_embedding {
-#include "embedding.cu"
-}
-namespace k_rmsnorm {
-#include "rmsnorm.cu"
-}
-namespace k_elementwise {
-#include "elementwise.cu"
-}
-namespace k_activation {
-#include "activation.cu"
-}
-namespace k_rotary {
-#include "rotary.cu"
-}
-namespace k_kv {
-#include "kv_cache.cu"
-}
-namespace k_convert {
-#include "convert.cu"
-}
-namespace k_quant {
-#include "quant.cu"
-}
-namespace k_logits {
-#include "logits.cu"
-}
-namespace k_sampling {
-#include "sampling.cu"
-}
-namespace k_attention {
-#include "attention.cu"
-}
+#include "kernels.h"
 using std::vector;
 typedef unsigned short u16;
 

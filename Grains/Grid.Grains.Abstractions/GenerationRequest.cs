@@ -14,6 +14,9 @@ public sealed record GenerationRequest(
     /// <summary>Set instead of <see cref="PromptTokens"/> (left empty): the request grain has it encoded by a silo serving the model.</summary>
     [Id(4)] public PromptText? Text { get; init; }
 
+    /// <summary>What the caller calls this operation, for metrics (gen_ai.operation.name: chat, text_completion); when null, a chat prompt says chat, any other text_completion.</summary>
+    [Id(5)] public string? Operation { get; init; }
+
     public static GenerationRequest FromText(string model, PromptText text, GenerationOptions options, int priority = 0) =>
         new(model, [], options, priority) { Text = text };
 

@@ -22,6 +22,7 @@ public sealed class EngineWorker : IDisposable
     private readonly IComputeBackend _backend;
     private readonly Func<TokenBatch, Task> _deliver;
     private readonly ILogger _log;
+    private readonly EngineMeter? _meter;
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Dictionary<string, Admitted> _admitted = new();
@@ -39,8 +40,10 @@ public sealed class EngineWorker : IDisposable
     /// <summary>Finished-request samples kept between reports at most; beyond, the newest are dropped (the view wants a sample, not all).</summary>
     private const int MaxFinishedSamples = 4096;
 
-    public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log)
+    /// <param name="meter">Where the engine's counters go after each step; none records nothing.</param>
+    public EngineWorker(string gpu, EngineCore engine, IComputeBackend backend, Func<TokenBatch, Task> deliver, ILogger log, EngineMeter? meter = null)
     {
+        _meter = meter;
         _gpu = gpu;
         _engine = engine;
         _backend = backend;
@@ -150,6 +153,7 @@ public sealed class EngineWorker : IDisposable
             {
                 MoveKvEvents();
             }
+            _meter?.AfterStep(_engine.Metrics);
 
             batches.Clear();
             var tokens = 0;

@@ -13,7 +13,7 @@ namespace Grid.Grains;
 /// A silo's engines: loads the model once, on first use, and gives each GPU grain of this silo an
 /// <see cref="EngineWorker"/> over its own backend (the backend owns the device's KV pool).
 /// </summary>
-public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory loggers) : IDisposable
+public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory loggers, GridMetrics metrics) : IDisposable
 {
     private readonly GridSiloOptions _options = options.Value;
     private readonly object _gate = new();
@@ -56,7 +56,8 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
                 KvEvents = true,
                 ModelId = BlockHashes.ModelId(_options.Model),
             });
-        var worker = new EngineWorker(gpu, engine, backend, deliver, loggers.CreateLogger<EngineWorker>());
+        var worker = new EngineWorker(gpu, engine, backend, deliver, loggers.CreateLogger<EngineWorker>(), metrics.ForEngine(gpu, _options.Model));
+        metrics.Track(worker, gpu, _options.Model);
         lock (_gate) _workers.Add(worker);
         return worker;
     }
@@ -87,6 +88,7 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
     {
         lock (_gate)
             if (!_workers.Remove(worker)) return;
+        metrics.Untrack(worker);
         worker.Dispose();
     }
 
@@ -99,7 +101,11 @@ public sealed class GpuRuntime(IOptions<GridSiloOptions> options, ILoggerFactory
             workers = [.. _workers];
             _workers.Clear();
         }
-        foreach (var w in workers) w.Dispose();
+        foreach (var w in workers)
+        {
+            metrics.Untrack(w);
+            w.Dispose();
+        }
         lock (_gate)
             if (_ownsModel) _model?.Dispose();
     }

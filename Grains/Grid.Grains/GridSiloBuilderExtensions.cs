@@ -18,6 +18,9 @@ public static class GridSiloBuilderExtensions
         options.Validate();
         builder.UseSiloMetadata(new Dictionary<string, string> { [GpuPlacementDirector.NodeMetadataKey] = options.NodeName });
         builder.Services.AddSingleton(Options.Create(options));
+        // The grid's instruments, on a meter from the host's IMeterFactory (added here if the host has none).
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<GridMetrics>();
         builder.Services.AddSingleton<GpuRuntime>();
         builder.Services.AddSingleton(new LoadCache(options.LoadReportMaxAge));
         builder.Services.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();

@@ -19,6 +19,7 @@ public sealed class RequestGrain(
     [PersistentState("request", GridStorage.Requests)] IPersistentState<RequestGrainState> state,
     IGrainFactory grains,
     GpuRuntime runtime,
+    GridMetrics metrics,
     IOptions<GridSiloOptions> options,
     ILogger<RequestGrain> log) : Grain, IRequestGrain
 {
@@ -30,19 +31,22 @@ public sealed class RequestGrain(
     private int _unsaved;
     private bool _saving, _saveAgain, _admitting;
     private IGrainTimer? _watch;
+    private RequestMeter? _meter;
 
     private RequestGrainState S => state.State;
     private string Id => this.GetPrimaryKeyString();
+    private RequestMeter Meter => _meter ??= metrics.Request(S.Request!);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Reactivated after its silo died: the GPU may hold it under an older admission, or lost it.
-        if (S.Phase == RequestPhase.Running) await Admit([]);
+        if (S.Phase == RequestPhase.Running) await Admit([], "reactivated");
     }
 
     public async Task Submit(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var submitted = Stopwatch.GetTimestamp();
         if (S.Request is { } known)
         {
             if (known.SameAs(request)) return;
@@ -67,6 +71,7 @@ public sealed class RequestGrain(
         S.Prompt = prompt;
         S.Seed = seed;
         S.Phase = RequestPhase.Running;
+        Meter.Started(submitted);
         await Save();
         await Admit([]);
     }
@@ -151,7 +156,7 @@ public sealed class RequestGrain(
             catch (Exception e) { log.LogWarning(e, "request {Request}: abort on GPU {Gpu} failed; moving it anyway", Id, from); }
             if (S.Phase != RequestPhase.Running) throw NotRunning();
             log.LogInformation("request {Request} moves from GPU {From} to {To} after {Tokens} tokens", Id, from, target, S.Tokens.Count);
-            await PlaceAndAdmit([from], target);
+            if (await PlaceAndAdmit([from], target)) Meter.Migrated("admin");
         }
         finally
         {
@@ -192,9 +197,10 @@ public sealed class RequestGrain(
         {
             // Tokens went missing between us and the GPU: start again from what we have.
             log.LogWarning("request {Request}: batch at offset {Offset} but {Count} tokens known; re-admitting", Id, batch.Offset, S.Tokens.Count);
-            await Admit([]);
+            await Admit([], "resync");
             return;
         }
+        var before = S.Tokens.Count;
         for (var i = skip; i < batch.Tokens.Length; i++)
         {
             S.Tokens.Add(batch.Tokens[i]);
@@ -202,19 +208,22 @@ public sealed class RequestGrain(
             if (batch.LogProbs is { } logProbs) (S.LogProbs ??= []).Add(logProbs[i]);
             _unsaved++;
         }
+        Meter.Delivered(before, S.Tokens.Count);
         S.CachedTokens = batch.CachedTokens;
         if (batch.Finish is { } finish) End(finish, batch.Error);
         else if (batch.Tokens.Length > skip) Signal();
         if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await Save();
     }
 
-    private async Task Admit(string[] exclude)
+    /// <param name="reason">Why a running request is admitted again (grid.migration.reason); a first admission has none.</param>
+    private async Task Admit(string[] exclude, string? reason = null)
     {
         if (_admitting) return;
         _admitting = true;
+        var readmission = S.Admissions > 0;
         try
         {
-            await PlaceAndAdmit(exclude, null);
+            if (await PlaceAndAdmit(exclude, null) && readmission) Meter.Migrated(reason ?? "other");
         }
         finally
         {
@@ -225,7 +234,7 @@ public sealed class RequestGrain(
     }
 
     /// <summary>Admits prompt + tokens so far on <paramref name="target"/> first if given, else (or if it refuses) where the router says, avoiding <paramref name="exclude"/>.</summary>
-    private async Task PlaceAndAdmit(string[] exclude, string? target)
+    private async Task<bool> PlaceAndAdmit(string[] exclude, string? target)
     {
         var request = S.Request!;
         var tried = new List<string>(exclude);
@@ -285,6 +294,7 @@ public sealed class RequestGrain(
         }
         if (!admitted && S.Phase == RequestPhase.Running)
             End(GenerationFinish.Error, $"no GPU serving model '{request.Model}' admitted the request (last: {refused?.Message})");
+        return admitted;
     }
 
     private void Watch()
@@ -314,7 +324,7 @@ public sealed class RequestGrain(
             log.LogWarning(e, "request {Request}: GPU {Gpu} cannot be reached; re-admitting elsewhere", Id, gpu);
             exclude = [gpu];
         }
-        if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit(exclude);
+        if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit(exclude, exclude.Length == 0 ? "gpu_lost" : "gpu_unreachable");
     }
 
     private void End(GenerationFinish finish, string? error)
@@ -322,6 +332,7 @@ public sealed class RequestGrain(
         S.Phase = RequestPhase.Done;
         S.Finish = finish;
         S.Error = error;
+        if (S.Request is not null) Meter.Ended(finish, S.Prompt.Length, S.Tokens.Count);
         _watch?.Dispose();
         _watch = null;
         Signal();

@@ -10,7 +10,8 @@ namespace Grid.Silo.Tests;
 
 public sealed class SiloHostTests
 {
-    private static async Task<(WebApplication App, HttpClient Http)> Start(params string[] args)
+    /// <summary>Starts the host on free ports, logging warnings only; the client talks to its HTTP address.</summary>
+    internal static async Task<(WebApplication App, HttpClient Http)> Start(params string[] args)
     {
         var app = SiloHost.Build([.. args, "--urls", "http://127.0.0.1:0", "--silo-port", "0", "--gateway-port", "0", "--Logging:LogLevel:Default", "Warning"], TextWriter.Null);
         await app.StartAsync();

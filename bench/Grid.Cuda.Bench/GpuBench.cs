@@ -13,23 +13,29 @@ namespace Grid.Cuda.Bench;
 /// </summary>
 public static class GpuBench
 {
-    public const int DecodeContext = 1024;
-    public const int PrefillTokens = 2048;
+    private static int DecodeContext = 1024;
+    private static int PrefillTokens = 2048;
 
-    public static void Run(Results results, int steps)
+    /// <param name="small">A small model and short contexts: the same code paths in seconds (the host emulation in CI runs this).</param>
+    public static void Run(Results results, int steps, bool small = false)
     {
         var config = ModelShape.Llama3_8B.Config;
+        if (small)
+        {
+            config = new ModelConfig { Dim = 256, HiddenDim = 512, Layers = 2, Heads = 4, KvHeads = 2, VocabSize = 512, ContextLength = 512 };
+            DecodeContext = 64;
+            PrefillTokens = 128;
+        }
         var spec = SpecOf(CudaDevice.Get(0).Name);
-        results.Note("device", CudaDevice.Get(0).ToString());
         results.Note("roofline.spec", $"{spec.Name}: {spec.MemoryBandwidth / 1e12:F2} TB/s, {spec.PeakFlops / 1e12:F0} TFLOP/s BF16 dense (datasheet)");
-        var maxBatch = 256;
+        var maxBatch = small ? 8 : 256;
         var blocksNeeded = maxBatch * (DecodeContext / 16 + 1) + PrefillTokens / 16 + 1;
         using var backend = new CudaBackend(config, (c, k) => RandomDeviceWeights.Create(c, k, config, seed: 1),
             new CudaBackendOptions { BlockCount = blocksNeeded, MaxBatchTokens = PrefillTokens, MaxSequences = maxBatch, NanoBatches = 1 });
         results.Figure("kernels.load_seconds", backend.KernelLoadTime.TotalSeconds, "s");
 
         var weightBytes = 2.0 * WeightCount(config);
-        foreach (var batch in new[] { 1, 16, 64, 256 })
+        foreach (var batch in small ? new[] { 1, 8 } : new[] { 1, 16, 64, 256 })
         {
             var tps = Decode(backend, batch, steps);
             var kvBytes = 2.0 * 2 * config.Layers * config.KvDim * (double)DecodeContext * batch;
@@ -40,22 +46,22 @@ public static class GpuBench
 
         var prefill = Prefill(backend, config);
         var flops = 2.0 * WeightCount(config) * PrefillTokens + 4.0 * config.Layers * config.Dim * (PrefillTokens * (PrefillTokens + 1) / 2.0);
-        results.Figure("prefill.2048.tokens_per_second", prefill, "tok/s");
-        results.Figure("prefill.2048.peak_fraction", flops / (PrefillTokens / prefill) / spec.PeakFlops);
+        results.Figure($"prefill.{PrefillTokens}.tokens_per_second", prefill, "tok/s");
+        results.Figure($"prefill.{PrefillTokens}.peak_fraction", flops / (PrefillTokens / prefill) / spec.PeakFlops);
 
-        var off = Decode(backend, 256, steps);
+        var off = Decode(backend, maxBatch, steps);
         var best = (Count: 1, Tps: off);
         foreach (var count in new[] { 2, 4 })
         {
             backend.NanoBatchCount = count;
-            var tps = Decode(backend, 256, steps);
-            results.Figure($"nanobatch.b256.n{count}.tokens_per_second", tps, "tok/s");
+            var tps = Decode(backend, maxBatch, steps);
+            results.Figure($"nanobatch.b{maxBatch}.n{count}.tokens_per_second", tps, "tok/s");
             if (tps > best.Tps) best = (count, tps);
         }
         backend.NanoBatchCount = 1;
-        results.Figure("nanobatch.b256.off.tokens_per_second", off, "tok/s");
-        results.Figure("nanobatch.b256.speedup", best.Tps / off);
-        results.Note("nanobatch.b256.best", $"{best.Count} nano-batches");
+        results.Figure($"nanobatch.b{maxBatch}.off.tokens_per_second", off, "tok/s");
+        results.Figure($"nanobatch.b{maxBatch}.speedup", best.Tps / off);
+        results.Note($"nanobatch.b{maxBatch}.best", $"{best.Count} nano-batches");
     }
 
     /// <summary>Decode tokens/s: <paramref name="batch"/> sequences, each one token at position DecodeContext, its own blocks.</summary>

@@ -39,7 +39,8 @@ if (command is "check" or "all")
     Step("forward", () => ReferenceCheck.ForwardAgainstCpu(results));
     Step("stories260K", () => ReferenceCheck.Stories(models, results));
 }
-if (command is "bench" or "all") Step("bench", () => GpuBench.Run(results, steps));
+var small = args.Contains("--small");
+if (command is "bench" or "all") Step("bench", () => GpuBench.Run(results, steps, small));
 results.Write(Path.Combine(outDir, "gpu-results.json"));
 Console.WriteLine($"{results.Failures} failed checks; results in {Path.Combine(outDir, "gpu-results.json")}");
 return results.Failures == 0 ? 0 : 1;

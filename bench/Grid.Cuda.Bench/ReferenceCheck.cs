@@ -49,6 +49,14 @@ public static class ReferenceCheck
     /// <summary>Logits of a random GQA model, CUDA against CPU, over a prefill chunk, a mixed step and a decode step.</summary>
     public static void ForwardAgainstCpu(Results results)
     {
+        ForwardAgainstCpu(results, nanoBatches: 1);
+        // Two nano-batches on two streams: steps with two sequences split between them.
+        ForwardAgainstCpu(results, nanoBatches: 2);
+    }
+
+    private static void ForwardAgainstCpu(Results results, int nanoBatches)
+    {
+        var tag = nanoBatches == 1 ? "forward" : $"forward.nano{nanoBatches}";
         var config = new ModelConfig
         {
             Dim = 256, HiddenDim = 688, Layers = 3, Heads = 8, KvHeads = 2, VocabSize = 1000, ContextLength = 512,
@@ -56,7 +64,7 @@ public static class ReferenceCheck
         // BF16 weights: both backends see the same numbers, so differences come from the GPU's BF16 activations and KV alone.
         using var model = RandomModel.Create(config, TensorType.BF16, seed: 7);
         using var cpu = new CpuBackend(model, new CpuBackendOptions { BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256 });
-        using var gpu = new CudaBackend(model, new CudaBackendOptions { BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256, MaxSequences = 16 });
+        using var gpu = new CudaBackend(model, new CudaBackendOptions { BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256, MaxSequences = 16, NanoBatches = nanoBatches });
         var random = new Random(3);
         int[] a = [0, 1, 2, 3, 4, 5, 6, 7], b = [8, 9, 10, 11, 12, 13, 14, 15];
         var steps = new List<ForwardBatch>();
@@ -90,10 +98,10 @@ public static class ReferenceCheck
             gpu.Forward(steps[i], actual);
             var scale = expected.Max(MathF.Abs);
             var error = expected.Zip(actual, (e, g) => Math.Abs(e - g)).Max() / Math.Max(scale, 1e-6);
-            results.Figure($"forward.step{i + 1}.max_relative_error", error);
+            results.Figure($"{tag}.step{i + 1}.max_relative_error", error);
             worst = Math.Max(worst, error);
         }
         // BF16 weights and activations against F32 throughout: a few percent of the largest logit.
-        results.Check("forward.cuda_vs_cpu", worst < 0.05, $"worst logit error {worst:P2} of the largest logit over 3 steps (bound 5%)");
+        results.Check($"{tag}.cuda_vs_cpu", worst < 0.05, $"worst logit error {worst:P2} of the largest logit over 3 steps (bound 5%)");
     }
 }

@@ -41,6 +41,24 @@ public sealed class Histogram
         }
     }
 
+    /// <summary>
+    /// The <paramref name="index"/>-th sample ever recorded (0 first), while it is still among the recent ones: lets a
+    /// reader on the recording thread pass each new sample on (to an OpenTelemetry histogram) without copying.
+    /// </summary>
+    public bool TryGetSample(long index, out double seconds)
+    {
+        lock (_lock)
+        {
+            if (index < 0 || index >= _next || index < _next - _recent.Length)
+            {
+                seconds = 0;
+                return false;
+            }
+            seconds = _recent[(int)(index % _recent.Length)];
+            return true;
+        }
+    }
+
     /// <summary>The p-th percentile (0..100) of the recent samples, or NaN with none.</summary>
     public double Percentile(double p)
     {

@@ -29,7 +29,10 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
         var grain = grains.GetGrain<IRequestGrain>(id);
         try
         {
-            await grain.Submit(new GenerationRequest(call.Model, tokens, sampling.ToGrid())).WaitAsync(ct);
+            await grain.Submit(new GenerationRequest(call.Model, tokens, sampling.ToGrid())
+            {
+                Operation = call.Messages is null ? "text_completion" : "chat",
+            }).WaitAsync(ct);
         }
         catch (ArgumentException e)
         {

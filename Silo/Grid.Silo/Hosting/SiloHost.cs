@@ -99,6 +99,7 @@ public static class SiloHost
         builder.Services.AddSingleton(preparer);
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
+        Telemetry.Add(builder, node);
         var app = builder.Build();
         app.MapGridAdmin();
         app.MapGridOpenAi();
