@@ -91,7 +91,7 @@ public static class E2eCommand
         }
 
         if (o.Out is { } outPath)
-            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(new { options = o, rows }, new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(new { options = o with { Out = null }, rows }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 
