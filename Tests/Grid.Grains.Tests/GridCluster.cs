@@ -67,14 +67,29 @@ public sealed class GridCluster : IAsyncDisposable
         return holders.All(h => h.Contains(gpu) == holds);
     }
 
-    /// <summary>Checks the condition until it holds; fails after a generous deadline.</summary>
+    /// <summary>
+    /// Checks the condition until it holds; fails after a generous deadline. A probe that times out (the short
+    /// liveness timeouts of Load and Holds, on a loaded machine) counts as "not yet", not as a failure.
+    /// </summary>
     public async Task WaitFor(Func<Task<bool>> condition, string what, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
+        while (!await Holds(condition))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for: {what}");
             await Task.Delay(20);
+        }
+    }
+
+    private static async Task<bool> Holds(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 
