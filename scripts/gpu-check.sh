@@ -18,12 +18,24 @@ build)
   ;;
 run)
   out="${OUT:-gpu-out}"
-  mkdir -p "$out"
-  nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
+  mkdir -p "$out/check" "$out/bench"
+  {
+    nvidia-smi
+    echo "--- CUDA libraries"
+    ls /usr/local/cuda/lib64 2>/dev/null | grep -E '^lib(nvrtc|cublas|cublasLt)\.so\.[0-9]+$' || echo "none in /usr/local/cuda/lib64"
+  } > "$out/machine.txt" 2>&1 || true
+  # Where the toolkit folder lacks cuBLAS or NVRTC (pip wheels only), point the resolver at the wheels' folders.
+  if [ ! -e /usr/local/cuda/lib64/libcublas.so.13 ] && [ ! -e /usr/local/cuda/lib64/libcublas.so.12 ]; then
+    extra=$(find /usr /opt -name 'libcublas.so.1[23]' -o -name 'libnvrtc.so.1[23]' 2>/dev/null | xargs -r -n1 dirname | sort -u | paste -sd: -)
+    export GRID_CUDA_LIB_DIR="$extra"
+    echo "GRID_CUDA_LIB_DIR=$extra" | tee -a "$out/machine.txt"
+  fi
   status=0
-  timeout 420 publish/gpu/Grid.Cuda.Bench all --out "$out" 2>&1 | tee "$out/log.txt" || status=$?
+  # Each stage has its own limit so a hang in one still leaves the others' figures.
+  timeout 150 publish/gpu/Grid.Cuda.Bench check --out "$out/check" 2>&1 | tee "$out/log.txt" || status=$?
+  timeout 270 publish/gpu/Grid.Cuda.Bench bench --out "$out/bench" 2>&1 | tee -a "$out/log.txt" || status=$?
   if python3 -c "import torch, transformers" 2>/dev/null; then
-    timeout 150 python3 bench/peer/transformers_peer.py --out "$out/peer.json" 2>&1 | tee -a "$out/log.txt" || true
+    PYTHONUNBUFFERED=1 timeout 150 python3 bench/peer/transformers_peer.py --out "$out/peer.json" 2>&1 | tee -a "$out/log.txt" || true
   else
     echo "peer: torch/transformers are not installed on this machine" | tee -a "$out/log.txt"
   fi

@@ -15,6 +15,7 @@ args = parser.parse_args()
 config = LlamaConfig(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
                      num_key_value_heads=8, vocab_size=128256, max_position_embeddings=8192, rope_theta=500000.0)
 torch.manual_seed(1)
+torch.set_default_dtype(torch.bfloat16)  # build in BF16 directly: no 32 GB F32 copy first
 with torch.device("cuda"):
     model = LlamaForCausalLM(config).to(torch.bfloat16).eval()
 
