@@ -15,7 +15,7 @@ namespace Grid.Silo.Hosting;
 
 /// <summary>
 /// The silo's web host: the OpenAI-compatible API, on 127.0.0.1:5000 unless --urls says otherwise, served through
-/// the grid: an Orleans silo in this process (alone with localhost clustering, or in a Redis-backed cluster)
+/// the grid: an Orleans silo in this process (alone with localhost clustering, or in a cluster through Redis or Azure Table storage)
 /// whose GPU grains run the model on the CPU backend, or stand in for GPUs on the Sim backend.
 /// </summary>
 public static class SiloHost
@@ -33,6 +33,10 @@ public static class SiloHost
         ["--silo-port"] = "Grid:SiloPort",
         ["--gateway-port"] = "Grid:GatewayPort",
         ["--redis"] = "Grid:Redis",
+        ["--clustering"] = "Grid:Clustering",
+        ["--azure-storage"] = "Grid:AzureStorage:ConnectionString",
+        ["--azure-table-endpoint"] = "Grid:AzureStorage:TableEndpoint",
+        ["--kubernetes"] = "Grid:Kubernetes",
         ["--cluster-id"] = "Grid:ClusterId",
         ["--service-id"] = "Grid:ServiceId",
         ["--advertise"] = "Grid:AdvertisedAddress",
@@ -55,6 +59,8 @@ public static class SiloHost
         var devices = Settings.Read<GridDeviceOptions>(builder.Configuration);
         options.Validate();
         cluster.Validate();
+        if (cluster.Kubernetes && KubernetesHosting.Problems(cluster, Environment.GetEnvironmentVariable, File.Exists).ToList() is [_, ..] notInPod)
+            throw new ArgumentException(string.Join("\n", notInPod));
         devices.Validate();
 
         if (string.IsNullOrEmpty(options.Model)) log.WriteLine(DemoModel.Notice);
