@@ -56,18 +56,20 @@ public sealed partial record GridAzureStorageOptions
             yield return $"{section}: Azure Storage clustering needs {section}:ConnectionString (--azure-storage) or {section}:TableEndpoint (--azure-table-endpoint, with a managed identity)";
         if (UsesConnectionString)
         {
-            string? parseError = null;
+            // Neither the string nor the parser's message is repeated: both may hold the account key.
+            var bad = false;
             try
             {
-                _ = new TableServiceClient(ConnectionString);
+                var client = new TableServiceClient(ConnectionString);
+                bad = client.Uri is not { IsAbsoluteUri: true, Scheme: "https" or "http" } || string.IsNullOrEmpty(client.AccountName);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
             {
-                parseError = e.Message;
+                bad = true;
             }
-            // The string itself is not repeated: it may hold an account key.
-            if (parseError is not null)
-                yield return $"{section}:ConnectionString is not a storage connection string ({parseError}); expected DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...";
+            if (bad)
+                yield return $"{section}:ConnectionString is not a storage connection string with an account name and a base64 key " +
+                    "(expected DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=core.windows.net)";
         }
         if (!string.IsNullOrWhiteSpace(TableEndpoint)
             && !(Uri.TryCreate(TableEndpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
