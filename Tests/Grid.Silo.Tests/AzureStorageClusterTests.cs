@@ -30,6 +30,17 @@ public sealed class AzureStorageClusterTests(ITestOutputHelper output)
         members.Select(r => r.GetString("Status")).Should().BeEquivalentTo(["Active", "Dead"]);
     }
 
+    /// <summary>Unreachable tables stop the silo with a message naming the setting, not a crash.</summary>
+    [Fact]
+    public async Task A_silo_whose_tables_cannot_be_reached_stops_naming_grid_azure_storage()
+    {
+        var closed = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};TableEndpoint=http://127.0.0.1:{Loopback.FreePort()}/devstoreaccount1;";
+        using var silo = GridProcess.Start("unreachable", "--clustering", "AzureStorage", "--azure-storage", closed);
+        await Loopback.WaitFor(() => Task.FromResult(silo.HasExited), "the silo to give up on its tables", TimeSpan.FromSeconds(120), silo.Tail);
+        silo.ExitCode.Should().Be(1, silo.Tail());
+        silo.Tail().Should().Contain("error: Grid:AzureStorage: Connection refused");
+    }
+
     /// <summary>The default JSON serializer would give a greedy request back its initializer's Temperature 1.</summary>
     [SkippableFact]
     public async Task Request_storage_round_trips_a_greedy_request_through_azurite()

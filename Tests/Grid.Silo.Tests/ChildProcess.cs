@@ -36,6 +36,7 @@ public sealed class ChildProcess : IDisposable
     public string Name { get; }
     public string LogFile { get; }
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>SIGKILL on Linux: no shutdown, no goodbye to the cluster.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);

@@ -1,4 +1,6 @@
+using Azure;
 using Azure.Data.Tables;
+using Azure.Identity;
 using Grid.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -34,4 +36,16 @@ public static class AzureStorageClustering
             // (Temperature 0, initializer 1) would come back sampling after a takeover.
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
+
+    /// <summary>
+    /// Why the silo could not reach its tables (the account, the network, the identity), from what its start threw;
+    /// null for anything else. The storage client's messages carry addresses and status codes, never the key.
+    /// </summary>
+    public static string? Failure(Exception e) => e switch
+    {
+        RequestFailedException or AuthenticationFailedException or CredentialUnavailableException => e.Message,
+        AggregateException { InnerExceptions: [var first, ..] } => Failure(first),
+        _ when e.InnerException is { } inner => Failure(inner),
+        _ => null,
+    };
 }
