@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Grid.Grains;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,10 @@ public static class TwoSiloScenario
                 await Task.WhenAll(back.Select(g => ReadToEnd(g, [], TimeSpan.FromSeconds(120))));
             }
 
+            // Through the HTTP API as well: completions sent to one silo's API run on the other's GPU.
+            output.WriteLine(await HttpRunsOn(b, "a/0"));
+            output.WriteLine(await HttpRunsOn(a, "b/0"));
+
             var victims = await BatchWithOneOn(client, "a/0", "victim", prompt);
             var victim = (await FirstOn(victims, "a/0"))!;
             var tokens = new List<int>();
@@ -132,6 +137,33 @@ public static class TwoSiloScenario
         var grain = client.GetGrain<IRequestGrain>(id);
         await grain.Submit(new GenerationRequest(Model, prompt, new GenerationOptions { Temperature = 0, MaxTokens = MaxTokens, IgnoreEos = true }));
         return grain;
+    }
+
+    /// <summary>
+    /// Sends greedy completions four at a time to the silo's API until the cluster view (GET /admin/api/cluster, open
+    /// without an admin key) shows one of them on the GPU; all of a batch must succeed with the same text.
+    /// </summary>
+    private static async Task<string> HttpRunsOn(GridProcess through, string gpu)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{through.HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
+        for (var round = 0; round < 5; round++)
+        {
+            var calls = Enumerable.Range(0, 4).Select(_ => http.PostAsJsonAsync("/v1/completions",
+                new { model = Model, prompt = "Once upon a time", max_tokens = MaxTokens, temperature = 0, ignore_eos = true })).ToArray();
+            var seen = new HashSet<string>();
+            while (!calls.All(c => c.IsCompleted))
+            {
+                var view = await http.GetFromJsonAsync<JsonElement>("/admin/api/cluster");
+                foreach (var r in view.GetProperty("requests").EnumerateArray()) seen.Add(r.GetProperty("gpu").GetString()!);
+                await Task.Delay(100);
+            }
+            var replies = await Task.WhenAll(calls);
+            replies.Should().AllSatisfy(r => r.StatusCode.Should().Be(HttpStatusCode.OK));
+            var texts = await Task.WhenAll(replies.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0].GetProperty("text").GetString()));
+            texts.Should().AllBe(texts[0], "greedy text does not depend on the GPU that made it");
+            if (seen.Contains(gpu)) return $"HTTP completions through {through.Node}'s API ran on: {string.Join(", ", seen.Order())} (round {round + 1})";
+        }
+        throw new InvalidOperationException($"in 5 batches of 4 completions through {through.Node}'s API none showed on {gpu}");
     }
 
     /// <summary>Submits requests four at a time until a batch has one on the GPU; least-loaded placement spreads a batch.</summary>
