@@ -14,7 +14,7 @@ public sealed record GridClusterOptions
 
     public ClusteringKind Provider => Clustering ?? (string.IsNullOrWhiteSpace(Redis) ? ClusteringKind.Localhost : ClusteringKind.Redis);
 
-    /// <summary>A StackExchange.Redis connection string ("host:port"); empty means localhost clustering.</summary>
+    /// <summary>A StackExchange.Redis connection string ("host:port"); set, it makes Redis the default clustering.</summary>
     public string? Redis { get; init; }
 
     /// <summary>Section "Grid:AzureStorage", used when <see cref="Provider"/> is AzureStorage.</summary>
@@ -49,8 +49,6 @@ public sealed record GridClusterOptions
     /// 30 s from the estimated failure, here about 14 s after the declaration, and requests that lived there wait it out).
     /// </summary>
     public TimeSpan DeadSiloLease { get; init; } = TimeSpan.FromSeconds(2);
-
-    public bool UsesRedis => Provider == ClusteringKind.Redis;
 
     public IPAddress Address => IPAddress.Parse(AdvertisedAddress);
 
