@@ -7,8 +7,11 @@ public sealed class ConfigureScriptTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    private ToolResult Configure(params string[] args) =>
-        Tool.Run(Tool.Require("bash", "install bash"), [Repo.Path("deploy", "k8s", "configure.sh"), .. args]);
+    private ToolResult Configure(params string[] args) => ConfigureWithModel(null, args);
+
+    private ToolResult ConfigureWithModel(string? model, params string[] args) =>
+        Tool.Run(Tool.Require("bash", "install bash"), [Repo.Path("deploy", "k8s", "configure.sh"), .. args],
+            environment: new Dictionary<string, string> { ["MODEL"] = model ?? "" });
 
     [Theory]
     [InlineData("gpu", "cuda")]
@@ -39,5 +42,34 @@ public sealed class ConfigureScriptTests : IDisposable
         result.ExitCode.Should().Be(2);
         result.Error.Should().Contain(named);
         File.Exists(Path.Combine(_dir.FullName, "kustomization.yaml")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void With_a_model_the_silos_mount_the_share_read_only_and_serve_the_file()
+    {
+        var result = ConfigureWithModel("llama-3-8b.Q8_0.gguf", "gpu", "gridacr.azurecr.io", "https://a.table.core.windows.net", "11111111-2222-3333-4444-555555555555", _dir.FullName);
+        result.ExitCode.Should().Be(0, result.Describe());
+        var yaml = Kustomize.Render(_dir.FullName);
+        var schema = SchemaValidator.Validate(yaml);
+        schema.ExitCode.Should().Be(0, schema.Describe());
+        var r = new Rendered(Kustomize.Parse(yaml));
+        r.EnvValue("Grid__Model").Should().Be("/models/llama-3-8b.Q8_0.gguf");
+        r.SiloContainer.VolumeMounts.Should().ContainSingle(m => m.MountPath == "/models" && m.ReadOnlyProperty == true);
+        var claim = r.Silo.Spec.Template.Spec.Volumes.Single(v => v.Name == "models").PersistentVolumeClaim.ClaimName;
+        r.One<k8s.Models.V1PersistentVolumeClaim>(claim).Spec.AccessModes.Should().Equal("ReadWriteMany");
+        // The upload pod writes to the same claim, in the same namespace.
+        var upload = Repo.Read("deploy", "k8s", "model-upload", "pod.yaml");
+        SchemaValidator.Validate(upload).ExitCode.Should().Be(0);
+        var pod = Kustomize.Parse(upload).OfType<k8s.Models.V1Pod>().Single();
+        pod.Spec.Volumes.Single().PersistentVolumeClaim.ClaimName.Should().Be(claim);
+        pod.Metadata.NamespaceProperty.Should().Be(r.Silo.Metadata.NamespaceProperty);
+    }
+
+    [Fact]
+    public void A_model_name_with_a_path_is_refused()
+    {
+        var result = ConfigureWithModel("../etc/passwd", "gpu", "gridacr.azurecr.io", "https://a.table.core.windows.net", "11111111-2222-3333-4444-555555555555", _dir.FullName);
+        result.ExitCode.Should().Be(2);
+        result.Error.Should().Contain("MODEL");
     }
 }

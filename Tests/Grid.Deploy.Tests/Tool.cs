@@ -11,7 +11,8 @@ public sealed record ToolResult(int ExitCode, string Output, string Error)
 /// <summary>Runs an external tool (bicep, kubectl, node) to completion; a tool that overruns its time is killed.</summary>
 public static class Tool
 {
-    public static ToolResult Run(string file, IEnumerable<string> args, string? stdin = null, string? workingDirectory = null, int timeoutSeconds = 120)
+    public static ToolResult Run(string file, IEnumerable<string> args, string? stdin = null, string? workingDirectory = null, int timeoutSeconds = 120,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -22,6 +23,7 @@ public static class Tool
             WorkingDirectory = workingDirectory ?? Repo.Root,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
