@@ -84,7 +84,8 @@ public sealed class BicepTests(ITestOutputHelper output)
     [Fact]
     public void Aks_has_a_system_pool_and_a_tainted_autoscaled_gpu_pool_with_workload_identity_and_monitoring()
     {
-        var aks = Resources(Arm(), "Microsoft.ContainerService/managedClusters").Should().ContainSingle().Subject;
+        var arm = Arm();
+        var aks = Resources(arm, "Microsoft.ContainerService/managedClusters").Should().ContainSingle().Subject;
         var pools = aks["properties"]!["agentPoolProfiles"]!.AsArray();
         pools.Select(p => (string?)p!["mode"]).Should().BeEquivalentTo(["System", "User"]);
         var gpu = pools.Single(p => (string?)p!["mode"] == "User")!;
@@ -96,6 +97,9 @@ public sealed class BicepTests(ITestOutputHelper output)
         ((bool?)properties["oidcIssuerProfile"]!["enabled"]).Should().BeTrue();
         ((bool?)properties["securityProfile"]!["workloadIdentity"]!["enabled"]).Should().BeTrue();
         ((bool?)properties["addonProfiles"]!["omsagent"]!["enabled"]).Should().BeTrue();
+        // Managed-identity auth for Container insights sends only through a data collection rule tied to the cluster.
+        Resources(arm, "Microsoft.Insights/dataCollectionRules").Should().ContainSingle();
+        Resources(arm, "Microsoft.Insights/dataCollectionRuleAssociations").Should().ContainSingle();
     }
 
     [Fact]
