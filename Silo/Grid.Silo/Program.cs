@@ -43,6 +43,7 @@ static int Help(TextWriter w, int code)
     w.WriteLine("      the silo host: the OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models, /health/live, /health/ready)");
     w.WriteLine("      on http://127.0.0.1:5000, over the built-in demo model unless --model names a GGUF or llama2.c file");
     w.WriteLine("      [--redis HOST:PORT] [--cluster-id ID] [--service-id ID] [--advertise IP]: a cluster of silos through Redis (default: one silo, localhost clustering)");
+    w.WriteLine("      [--drain-grace HH:MM:SS]: on SIGTERM, how long running requests get to finish before the rest move to other GPUs (default 00:00:30)");
     w.WriteLine("      [--admin-key KEY]: /admin, /admin/api/* and /orleans need this key (Bearer, or log in at /admin?key=KEY); without one they are open");
     w.WriteLine("      [--node NAME] [--devices N] [--backend Cpu|Sim] [--sim-gpu H100-SXM|H200|A100-80GB-SXM|L40S] [--sim-time-scale X] [--placement LeastLoaded|RoundRobin]");
     w.WriteLine("      this silo's GPU grains (--devices 0: a gateway and API silo); settings are also read from appsettings.json (section Grid) and Grid__* variables");
