@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Grid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +25,32 @@ public sealed class DrainTests(ITestOutputHelper output)
         var (redis, gguf) = await Prerequisites();
         using var _ = redis;
         await DrainScenarios.After_a_short_grace_the_rest_moves_to_the_other_silo(redis, gguf, output);
+    }
+
+    /// <summary>
+    /// A silo alone, stopped with no grace while a stream runs: no other GPU can take the request, so the drain aborts it (the
+    /// stream ends early with finish "stop") rather than leave it to stall, and the host stops long before its shutdown timeout.
+    /// </summary>
+    [Fact]
+    public async Task With_no_other_gpu_what_still_runs_is_aborted_and_the_host_stops()
+    {
+        const int maxTokens = 400;
+        var (app, http) = await SiloHostTests.Start("--backend", "Sim", "--sim-time-scale", "500", "--drain-grace", "00:00:00");
+        await using var _ = app;
+        var chunks = new StrongBox<int>();
+        var stream = StreamedCompletion.Read(http, "solo", StreamedCompletion.Body("demo", maxTokens), chunks, CancellationToken.None);
+        await Loopback.WaitFor(() => Task.FromResult(Volatile.Read(ref chunks.Value) >= 3), "the stream to be generating", TimeSpan.FromSeconds(60));
+
+        var clock = Stopwatch.StartNew();
+        await app.StopAsync();
+        var stopped = clock.Elapsed;
+        var result = await stream.WaitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine($"stopped in {stopped.TotalSeconds:0.00} s; the stream ended {result.Finish} after {result.CompletionTokens} tokens ({result.Error})");
+
+        result.Error.Should().BeNull();
+        result.Finish.Should().Be("stop", "the request was aborted: it would otherwise end by length");
+        result.CompletionTokens.Should().BeLessThan(maxTokens);
+        stopped.Should().BeLessThan(TimeSpan.FromSeconds(15), "nothing waits for a grace period of zero");
     }
 
     [Theory]
