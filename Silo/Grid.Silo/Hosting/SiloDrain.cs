@@ -67,8 +67,9 @@ public sealed class SiloDrain(DrainState state, GpuRuntime gpus, IGrainFactory g
     private async Task<int> DrainGpus(string[] local)
     {
         if (local.Length == 0) return 0;
-        var calls = local.Select(g => grains.GetGrain<IGpuGrain>(g).Drain().WaitAsync(CallTimeout)).ToArray();
-        var view = grains.GetGrain<IClusterViewGrain>(IClusterViewGrain.Key).Drain(gpus.NodeName).WaitAsync(CallTimeout);
+        // Started as tasks even when a call throws at once (a silo that never started): every failure is logged below.
+        var calls = local.Select(g => Task.Run(() => grains.GetGrain<IGpuGrain>(g).Drain().WaitAsync(CallTimeout))).ToArray();
+        var view = Task.Run(() => grains.GetGrain<IClusterViewGrain>(IClusterViewGrain.Key).Drain(gpus.NodeName).WaitAsync(CallTimeout));
         try
         {
             await Task.WhenAll(calls);
