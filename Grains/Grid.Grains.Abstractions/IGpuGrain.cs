@@ -30,6 +30,10 @@ public interface IGpuGrain : IGrainWithStringKey
     [Alias("Load"), ResponseTimeout("00:00:02")]
     Task<LoadReport> Load();
 
+    /// <summary>The ids of the requests the engine holds now, running or waiting (a draining silo's list of what to hand over).</summary>
+    [Alias("Requests"), ResponseTimeout("00:00:05")]
+    Task<string[]> Requests();
+
     /// <summary>Stops admitting: <see cref="Admit"/> throws <see cref="GpuDrainingException"/> from now on, and the load report says so; running requests finish.</summary>
     [Alias("Drain")]
     Task Drain();

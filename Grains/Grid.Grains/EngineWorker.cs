@@ -105,6 +105,9 @@ public sealed class EngineWorker : IDisposable
 
     public Task<bool> Holds(string requestId) => Run(() => _admitted.ContainsKey(requestId));
 
+    /// <summary>The ids of the requests admitted here and not finished or aborted.</summary>
+    public Task<string[]> Held() => Run(() => _admitted.Keys.ToArray());
+
     private Task<T> Run<T>(Func<T> command)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);

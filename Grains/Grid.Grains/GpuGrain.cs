@@ -87,6 +87,8 @@ public sealed class GpuGrain(GpuRuntime runtime, IGrainFactory grains, IOptions<
 
     public Task<LoadReport> Load() => Task.FromResult(Worker.Load);
 
+    public Task<string[]> Requests() => Worker.Held();
+
     public Task Drain()
     {
         log.LogInformation("GPU {Gpu} drains: it admits no new requests", Key);

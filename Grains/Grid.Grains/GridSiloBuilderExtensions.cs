@@ -25,6 +25,8 @@ public static class GridSiloBuilderExtensions
         builder.Services.AddSingleton(new LoadCache(options.LoadReportMaxAge));
         builder.Services.AddPlacementDirector<GpuPlacementStrategy, GpuPlacementDirector>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GpuStarter>();
+        builder.Services.AddSingleton<SiloStopping>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloStopping>());
         return builder;
     }
 }

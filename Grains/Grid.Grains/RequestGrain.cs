@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace Grid.Grains;
 
@@ -20,6 +21,7 @@ public sealed class RequestGrain(
     IGrainFactory grains,
     GpuRuntime runtime,
     GridMetrics metrics,
+    SiloStopping silo,
     IOptions<GridSiloOptions> options,
     ILogger<RequestGrain> log) : Grain, IRequestGrain
 {
@@ -37,10 +39,14 @@ public sealed class RequestGrain(
     private string Id => this.GetPrimaryKeyString();
     private RequestMeter Meter => _meter ??= metrics.Request(S.Request!);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Reactivated after its silo died: the GPU may hold it under an older admission, or lost it.
-        if (S.Phase == RequestPhase.Running) await Admit([], "reactivated");
+        // Reactivated after its silo died, or moved off a silo that stops: the GPU may hold it under an older admission, or
+        // lost it. Re-admitted once active, not while activating: that GPU's engine may be waiting to deliver tokens to this
+        // very grain, and a message to it waits until the activation (and the move that brought it here) is complete.
+        if (S.Phase == RequestPhase.Running)
+            this.RegisterGrainTimer(() => Admit([], "reactivated"), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        return Task.CompletedTask;
     }
 
     public async Task Submit(GenerationRequest request)
@@ -124,7 +130,13 @@ public sealed class RequestGrain(
                 continue;
             }
             // Also waits before Submit, and past the persisted tokens after a reactivation until they are regenerated.
-            await changed.WaitAsync(cancellationToken);
+            await Task.WhenAny(changed, silo.Signal).WaitAsync(cancellationToken);
+            if (!changed.IsCompleted && silo.IsStopping)
+            {
+                // The silo stops and will deactivate (or move) this grain once its calls end: end this one, as a break
+                // its reader knows (it asks again from its offset and reaches the grain wherever it lives next).
+                throw new EnumerationAbortedException($"request '{Id}': its silo stops; read on from offset {offset}");
+            }
         }
     }
 

@@ -50,6 +50,7 @@ static int Help(TextWriter w, int code)
     w.WriteLine("      [--redis HOST:PORT] [--cluster-id ID] [--service-id ID] [--advertise IP]: a cluster of silos through Redis (default: one silo, localhost clustering)");
     w.WriteLine("      [--clustering Localhost|Redis|AzureStorage] [--azure-storage CONNECTION-STRING] [--azure-table-endpoint URL]: or through Azure Table storage,");
     w.WriteLine("      with a connection string or a managed identity; [--kubernetes true]: in a Kubernetes pod, Orleans' pod identity and pod watch");
+    w.WriteLine("      [--drain-grace HH:MM:SS]: on SIGTERM, how long running requests get to finish before the rest move to other GPUs (default 00:00:30)");
     w.WriteLine("      [--admin-key KEY]: /admin, /admin/api/* and /orleans need this key (Bearer, or log in at /admin?key=KEY); without one they are open");
     w.WriteLine("      [--node NAME] [--devices N] [--backend Cpu|Sim] [--sim-gpu H100-SXM|H200|A100-80GB-SXM|L40S] [--sim-time-scale X] [--placement LeastLoaded|RoundRobin]");
     w.WriteLine("      this silo's GPU grains (--devices 0: a gateway and API silo); settings are also read from appsettings.json (section Grid) and Grid__* variables");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Grid.Silo.Tests;
 
@@ -8,7 +9,7 @@ namespace Grid.Silo.Tests;
 /// them in a log file under the temp folder, named in <see cref="Tail"/>; the file is deleted at the end unless a
 /// failure asked for the tail.
 /// </summary>
-public sealed class ChildProcess : IDisposable
+public sealed partial class ChildProcess : IDisposable
 {
     private const int KeptLines = 200;
     private readonly Process _process;
@@ -40,6 +41,43 @@ public sealed class ChildProcess : IDisposable
 
     /// <summary>SIGKILL on Linux: no shutdown, no goodbye to the cluster.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: what `docker stop` and Kubernetes send first; the process decides what to do with it.</summary>
+    public void Terminate()
+    {
+        const int SigTerm = 15;
+        if (SendSignal(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Waits for the process to exit; false if it still runs after <paramref name="deadline"/>.</summary>
+    public async Task<bool> WaitForExit(TimeSpan deadline)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(deadline);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Everything the process printed so far (from its log file; the tail in memory keeps only the last lines).</summary>
+    public string Output()
+    {
+        lock (_log)
+        {
+            using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            return reader.ReadToEnd();
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 
     public string Tail()
     {

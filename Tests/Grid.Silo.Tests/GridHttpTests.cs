@@ -77,6 +77,7 @@ public sealed class GridHttpTests
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(new CallPreparer(StoriesModel.Id, model, model.Config.ContextLength));
         builder.Services.AddSingleton<IGrainFactory>(grid.Client);
+        builder.Services.AddSingleton<DrainState>();
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
         builder.Services.AddSingleton(new OpenAiApiOptions());
         var app = builder.Build();

@@ -52,6 +52,16 @@ public sealed class GridProcess : IDisposable
 
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGTERM: the host drains and stops.</summary>
+    public void Terminate() => _process.Terminate();
+
+    public int? ExitCode => _process.ExitCode;
+
+    public Task<bool> WaitForExit(TimeSpan deadline) => _process.WaitForExit(deadline);
+
+    /// <summary>All the silo's output so far.</summary>
+    public string Output() => _process.Output();
+
     public string Tail() => _process.Tail();
 
     public void Dispose()

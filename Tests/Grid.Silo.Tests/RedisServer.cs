@@ -4,7 +4,7 @@ using System.Text;
 namespace Grid.Silo.Tests;
 
 /// <summary>A throw-away redis-server on a free loopback port: nothing saved, killed at the end.</summary>
-public sealed class RedisServer : IDisposable
+public sealed class RedisServer : ITestClustering
 {
     private readonly ChildProcess _process;
 
@@ -16,6 +16,8 @@ public sealed class RedisServer : IDisposable
 
     public int Port { get; }
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public IReadOnlyList<string> SiloArgs => ["--redis", ConnectionString];
 
     /// <summary>The redis-server executable on PATH (the Debian package puts it in /usr/bin), or null.</summary>
     public static string? Executable() =>

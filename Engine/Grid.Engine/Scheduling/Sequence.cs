@@ -26,8 +26,24 @@ internal sealed class Sequence
         BlockTable = new int[blocks];
         BlockHashes = new ulong[blocks];
         Seed = request.Options.SeedOrRandom();
-        Decoder = new TokenDecoder(tokenizer, _tokens[^1]);
+        Decoder = ResumedDecoder(tokenizer, _tokens, request.GeneratedTokens.Length);
         Stops = new StopMatcher(request.Options.StopStrings);
+    }
+
+    /// <summary>Generated tokens a re-admitted request's decoder reads again: more than the bytes of a character held back (at most 3).</summary>
+    private const int ReplayedTokens = 8;
+
+    /// <summary>
+    /// A decoder that goes on where the engine that generated the tokens so far left off (a request re-admitted after a
+    /// move or a lost GPU): its last tokens read again, their text dropped (it was streamed then), so the bytes of a
+    /// character split across tokens that were held back join the next tokens here instead of being lost.
+    /// </summary>
+    private static TokenDecoder ResumedDecoder(ITokenizer tokenizer, List<int> tokens, int generated)
+    {
+        var replay = Math.Min(ReplayedTokens, generated);
+        var decoder = new TokenDecoder(tokenizer, tokens[tokens.Count - replay - 1]);
+        for (var i = tokens.Count - replay; i < tokens.Count; i++) decoder.Append(tokens[i]);
+        return decoder;
     }
 
     public EngineRequest Request { get; }

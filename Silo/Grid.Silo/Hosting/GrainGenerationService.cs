@@ -12,18 +12,24 @@ namespace Grid.Silo.Hosting;
 /// <summary>
 /// Serves the API through the grid: each call becomes a request grain (a fresh id), submitted with the
 /// prompt's tokens, whose output stream is read from offset 0 and read again from the last offset when it
-/// breaks (the grain moved or its silo died). A caller that stops reading cancels the request.
+/// breaks (the grain moved or its silo died). A caller that stops reading cancels the request. While the host drains
+/// it is not ready and refuses new calls with 503; the calls it serves are counted, for the drain to wait for.
 /// </summary>
-public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory grains, ILogger<GrainGenerationService> log) : IGenerationService
+public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory grains, DrainState drain, ILogger<GrainGenerationService> log)
+    : IGenerationService
 {
     /// <summary>Times one call's stream may break and be reopened before the call fails.</summary>
     private const int MaxReopens = 8;
 
+    private static readonly TimeSpan ReopenPause = TimeSpan.FromMilliseconds(100);
+
     public IReadOnlyList<ModelCard> Models { get; } = [preparer.Card];
-    public bool IsReady => true;
+    public bool IsReady => !drain.Draining;
 
     public async IAsyncEnumerable<GenerationEvent> Generate(GenerationCall call, [EnumeratorCancellation] CancellationToken ct)
     {
+        using var counted = drain.TryOpen() ?? throw new ApiException(503,
+            "this silo is shutting down and takes no new requests; send the request to another silo", null, "silo_draining", "server_error");
         var (tokens, sampling) = preparer.Prepare(call);
         var id = $"req-{Guid.NewGuid():N}";
         var grain = grains.GetGrain<IRequestGrain>(id);
@@ -120,6 +126,8 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
                 }
             }
             if (!broken) yield break;
+            // A grain that moves off a stopping silo answers at its old place until it has gone: back off a little more each time.
+            await Task.Delay(ReopenPause * reopens, ct);
         }
     }
 

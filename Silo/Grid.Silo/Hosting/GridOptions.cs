@@ -29,6 +29,15 @@ public sealed record GridOptions
     /// <summary>Bearer keys the API accepts; none means the API is open.</summary>
     public string[] ApiKeys { get; init; } = [];
 
+    /// <summary>
+    /// On SIGTERM, how long the requests running on this silo's GPUs and the API streams it serves get to finish before
+    /// the rest are handed over to other GPUs (see <see cref="SiloDrain"/>).
+    /// </summary>
+    public TimeSpan DrainGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest grace accepted: a bare number binds as days ("30" is a month), which is never meant.</summary>
+    public static readonly TimeSpan MaxDrainGracePeriod = TimeSpan.FromHours(1);
+
     /// <summary>Throws naming the first setting that cannot work.</summary>
     public void Validate()
     {
@@ -44,5 +53,7 @@ public sealed record GridOptions
         Require(MaxSequences is >= 1 and <= 4096, $"MaxSequences must be 1 to 4096 (got {MaxSequences})");
         Require(MaxBatchTokens >= 1, $"MaxBatchTokens must be at least 1 (got {MaxBatchTokens})");
         Require(ApiKeys.All(k => !string.IsNullOrWhiteSpace(k)), "ApiKeys must not hold empty keys");
+        Require(DrainGracePeriod >= TimeSpan.Zero && DrainGracePeriod <= MaxDrainGracePeriod,
+            $"DrainGracePeriod must be 00:00:00 to {MaxDrainGracePeriod}, written hh:mm:ss (got {DrainGracePeriod}; a bare number means days)");
     }
 }

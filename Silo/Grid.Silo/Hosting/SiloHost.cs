@@ -46,6 +46,7 @@ public static class SiloHost
         ["--devices"] = "Grid:Devices",
         ["--node"] = "Grid:NodeName",
         ["--placement"] = "Grid:Placement",
+        ["--drain-grace"] = "Grid:DrainGracePeriod",
     };
 
     /// <summary>Builds the host; the caller runs it. Bad settings throw, naming the setting.</summary>
@@ -103,7 +104,11 @@ public static class SiloHost
             });
         });
         builder.Services.AddSingleton(preparer);
+        builder.Services.AddSingleton<DrainState>();
         builder.Services.AddSingleton<IGenerationService, GrainGenerationService>();
+        // SIGTERM drains before Kestrel and the silo stop (SiloDrain); the host must give it the grace period and the stop after it.
+        builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<SiloDrain>(sp, options.DrainGracePeriod));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainGracePeriod + SiloDrain.ShutdownMargin);
         builder.Services.AddSingleton(new OpenAiApiOptions { ApiKeys = options.ApiKeys });
         Telemetry.Add(builder, node);
         var app = builder.Build();

@@ -1,4 +1,6 @@
+using System.Text;
 using Grid.Engine.Models;
+using Grid.Engine.Models.Tokenizers;
 using Grid.Engine.Sampling;
 using Grid.Engine.Scheduling;
 
@@ -14,6 +16,30 @@ public sealed class EngineCoreTests : IDisposable
     private static EngineRequest Request(string id, int promptLength, int maxTokens, int seed = 0) =>
         new(id, Enumerable.Range(0, promptLength).Select(i => 3 + (i * 31 + seed * 7) % 250).ToArray(),
             new SamplingOptions { Temperature = 0.8f, Seed = (ulong)seed, MaxTokens = maxTokens, IgnoreEos = true });
+
+    /// <summary>A request re-admitted elsewhere streams on as if it had not moved, even when a character's bytes straddle the move.</summary>
+    [Fact]
+    public void A_readmitted_request_joins_the_bytes_of_a_character_split_at_its_move()
+    {
+        var euro = Encoding.UTF8.GetBytes("\u20ac");
+        int[] prompt = [1, .. "Tom said "u8.ToArray().Select(b => 3 + b)];
+        int[] generated = [.. "hi "u8.ToArray().Select(b => 3 + b), 3 + euro[0], 3 + euro[1]];
+        // What the first engine streamed: the last two bytes it held back, waiting for the rest of the character.
+        var first = new TokenDecoder(_model.Tokenizer, prompt[^1]);
+        var streamed = string.Concat(generated.Select(first.Append));
+        streamed.Should().Be("hi ");
+
+        using var h = new EngineHarness(_model, blocks: 64);
+        h.Engine.Add(new EngineRequest("moved", prompt, new SamplingOptions { Temperature = 0, MaxTokens = generated.Length + 6, IgnoreEos = true })
+        {
+            GeneratedTokens = generated,
+        });
+        while (!h.Finished.ContainsKey("moved")) h.Step();
+
+        var whole = TokenDecoder.Decode(_model.Tokenizer, [.. prompt, .. generated, .. h.Tokens["moved"]]);
+        var promptText = TokenDecoder.Decode(_model.Tokenizer, prompt);
+        (streamed + h.Text["moved"]).Should().Be(whole[promptText.Length..]);
+    }
 
     [Fact]
     public void A_long_prompt_enters_in_chunks_while_decodes_keep_running()
