@@ -7,7 +7,7 @@ namespace Grid.Silo.Tests;
 /// end. Found as GRID_AZURITE (the azurite-table script), on PATH, or where .ci/run installs it
 /// (~/.cache/grid-azurite/node_modules/.bin).
 /// </summary>
-public sealed class AzuriteServer : IDisposable
+public sealed class AzuriteServer : ITestClustering
 {
     /// <summary>Azurite's well-known development account key (public, the same in every Azurite).</summary>
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -28,6 +28,8 @@ public sealed class AzuriteServer : IDisposable
     /// <summary>The development account's connection string for this server's table endpoint (it carries the public dev key).</summary>
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    public IReadOnlyList<string> SiloArgs => ["--clustering", "AzureStorage", "--azure-storage", ConnectionString];
 
     public static string? Executable()
     {

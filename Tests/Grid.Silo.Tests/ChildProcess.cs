@@ -37,7 +37,6 @@ public sealed partial class ChildProcess : IDisposable
     public string Name { get; }
     public string LogFile { get; }
     public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
 
     /// <summary>SIGKILL on Linux: no shutdown, no goodbye to the cluster.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);

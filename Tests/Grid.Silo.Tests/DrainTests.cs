@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 
 namespace Grid.Silo.Tests;
 
-/// <summary>SIGTERM as a graceful drain: the scenarios over Redis clustering (a redis-server the test starts), and the setting.</summary>
+/// <summary>SIGTERM as a graceful drain: the scenarios over Redis clustering (a redis-server the test starts) and Azure Table
+/// storage (an Azurite the test starts), and the setting.</summary>
 public sealed class DrainTests(ITestOutputHelper output)
 {
     [SkippableFact]
@@ -25,6 +26,22 @@ public sealed class DrainTests(ITestOutputHelper output)
         var (redis, gguf) = await Prerequisites();
         using var _ = redis;
         await DrainScenarios.After_a_short_grace_the_rest_moves_to_the_other_silo(redis, gguf, output);
+    }
+
+    [SkippableFact]
+    public async Task AzureStorage_sixteen_streams_finish_through_a_sigterm()
+    {
+        var (azurite, gguf) = await AzurePrerequisites();
+        using var _ = azurite;
+        await DrainScenarios.Sixteen_streams_finish_through_a_sigterm(azurite, gguf, output);
+    }
+
+    [SkippableFact]
+    public async Task AzureStorage_after_a_short_grace_the_rest_moves_to_the_other_silo()
+    {
+        var (azurite, gguf) = await AzurePrerequisites();
+        using var _ = azurite;
+        await DrainScenarios.After_a_short_grace_the_rest_moves_to_the_other_silo(azurite, gguf, output);
     }
 
     /// <summary>
@@ -72,6 +89,14 @@ public sealed class DrainTests(ITestOutputHelper output)
         string[] args = grace is null ? [] : ["--drain-grace", grace];
         await using var app = SiloHost.Build([.. args, "--silo-port", "0", "--gateway-port", "0"], TextWriter.Null);
         app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(shutdownSeconds));
+    }
+
+    private static async Task<(AzuriteServer Azurite, string Gguf)> AzurePrerequisites()
+    {
+        var executable = AzuriteServer.RequireExecutable();
+        var gguf = DrainScenarios.ModelFile();
+        Skip.If(gguf is null, "reference models not found: set GRID_MODELS_DIR or place them in ../shared/models beside the checkout");
+        return (await AzuriteServer.Start(executable), gguf!);
     }
 
     private static async Task<(RedisServer Redis, string Gguf)> Prerequisites()

@@ -26,7 +26,6 @@ public sealed class GridProcess : IDisposable
     public int GatewayPort { get; }
     public int HttpPort { get; }
     public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
 
     private static string GridDll => Path.Combine(AppContext.BaseDirectory, "grid.dll");
 
