@@ -11,7 +11,7 @@ namespace Grid.Cuda.Backend;
 /// downloads the logit rows; it allocates nothing. With nano-batches (NanoFlow) the step's sequences are
 /// split into ranges whose layers run on separate streams, so one's GEMMs overlap another's attention.
 /// </summary>
-public sealed class CudaBackend : IComputeBackend
+public sealed unsafe class CudaBackend : IComputeBackend
 {
     private readonly CudaContext _context;
     private readonly KernelSet _kernels;
@@ -28,6 +28,9 @@ public sealed class CudaBackend : IComputeBackend
     private readonly PinnedHostBuffer<float> _hostLogits;
     private readonly (int Start, int Length)[] _ranges = new (int, int)[8];
     private readonly int _partitionTokens;
+    private readonly long _partitionCapacity;
+    private readonly ParallelCopy _logitCopy;
+    private int _stepPartitionTokens, _stepPartitions;
     private readonly float _scale;
 
     /// <summary>Serves <paramref name="model"/> (any weight type; stored as BF16 on the device).</summary>
@@ -41,6 +44,7 @@ public sealed class CudaBackend : IComputeBackend
         var o = options ?? new CudaBackendOptions();
         o.Validate();
         Config = config;
+        KernelCalls.DecodeKernelIndex(config.Heads, config.KvHeads); // refuses a head layout the decode kernels do not take
         BlockSize = o.BlockSize;
         MaxBatchTokens = o.MaxBatchTokens;
         if (!CudaDevice.IsAvailable) throw new InvalidOperationException($"the CUDA backend needs a CUDA device: {CudaDevice.UnavailableReason}");
@@ -57,6 +61,7 @@ public sealed class CudaBackend : IComputeBackend
         _partitionTokens = o.DecodePartitionTokens;
         var maxPartitions = (config.ContextLength + _partitionTokens - 1) / _partitionTokens;
         var maxSequences = Math.Min(o.MaxSequences, o.MaxBatchTokens);
+        _partitionCapacity = (long)MaxBatchTokens * maxPartitions;
         _act = new Activations(_context, config, MaxBatchTokens, maxSequences, maxBlocksPerSequence, maxPartitions);
         _plan = new StepPlan(MaxBatchTokens, maxSequences, maxBlocksPerSequence, BlockSize);
 
@@ -82,6 +87,7 @@ public sealed class CudaBackend : IComputeBackend
         _hostLogitRows = new PinnedHostBuffer<int>(_context, MaxBatchTokens);
         _hostTables = new PinnedHostBuffer<int>(_context, checked(maxSequences * maxBlocksPerSequence));
         _hostLogits = new PinnedHostBuffer<float>(_context, checked(MaxBatchTokens * config.VocabSize));
+        _logitCopy = new ParallelCopy();
         _scale = 1f / MathF.Sqrt(config.HeadDim);
         if (o.NanoBatches == 0) NanoBatchCount = NanoBatchSearch.Pick(this, maxSequences);
     }
@@ -106,6 +112,9 @@ public sealed class CudaBackend : IComputeBackend
         if (batch.TokenCount == 0) return;
         _context.MakeCurrent();
         _plan.Fill(batch);
+        if (_plan.PureDecode)
+            (_stepPartitionTokens, _stepPartitions) = DecodePartitions.Choose(_plan.TokenCount, Config.KvHeads, _plan.MaxContext,
+                Device.MultiprocessorCount, BlockSize, _partitionTokens, _partitionCapacity);
         var main = _streams[0];
         Upload(main);
         _calls.EmbeddingGather(_weights.Embedding.Pointer, _act.Tokens.Pointer, _act.X.Pointer, _plan.TokenCount, Config.Dim, main);
@@ -131,8 +140,35 @@ public sealed class CudaBackend : IComputeBackend
             _act.Logits.DownloadAsync(_hostLogits, main, 0, (long)rows * Config.VocabSize);
         }
         main.Synchronize();
-        _hostLogits.Span[..(rows * Config.VocabSize)].CopyTo(logits);
+        // The caller's rows come from the pinned buffer the download went to, copied by several threads when large.
+        fixed (float* destination = logits)
+            _logitCopy.Copy(_hostLogits.Pointer, destination, (long)rows * Config.VocabSize * sizeof(float));
     }
+
+    /// <summary>
+    /// Diagnostics: the decode attention alone (partial and merge kernels of every layer) for the last step's batch,
+    /// which must have been a pure decode step, timed with CUDA events; milliseconds per step over
+    /// <paramref name="repeats"/> runs. It overwrites the step's attention output, nothing a next step reads.
+    /// </summary>
+    public double TimeDecodeAttention(int repeats = 5)
+    {
+        if (!_plan.PureDecode) throw new InvalidOperationException("TimeDecodeAttention needs a pure decode step to have run last");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        _context.MakeCurrent();
+        using var start = new CudaEvent(_context);
+        using var stop = new CudaEvent(_context);
+        var s = _streams[0];
+        DecodeAttention(0, 0, _plan.TokenCount, s);
+        start.Record(s);
+        for (var r = 0; r < repeats; r++)
+            for (var l = 0; l < Config.Layers; l++) DecodeAttention(l, 0, _plan.TokenCount, s);
+        stop.Record(s);
+        stop.Synchronize();
+        return stop.ElapsedMillisecondsSince(start) / repeats;
+    }
+
+    /// <summary>The last decode step's split: tokens per partition and partitions per token.</summary>
+    public (int PartitionTokens, int Partitions) LastDecodePartitions => (_stepPartitionTokens, _stepPartitions);
 
     private void Upload(CudaStream s)
     {
@@ -174,14 +210,7 @@ public sealed class CudaBackend : IComputeBackend
         if (w.Bqkv is { } bias) _calls.AddBias(q, bias.Pointer, n, qkv, s);
         _calls.Rotary(q, k, qkv, positions, n, heads, kv, hd, c.RotaryDim, c.RopeTheta, c.RopeStyle != RopeStyle.Interleaved, s);
         _calls.KvWrite(k, v, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.Slots.ElementPointer(start), n, kv, hd, BlockSize, s);
-        if (_plan.PureDecode)
-        {
-            var partitions = (_plan.MaxContext + _partitionTokens - 1) / _partitionTokens;
-            var perToken = (long)heads * partitions;
-            _calls.AttentionDecode(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
-                _act.PartOut.ElementPointer(start * perToken * hd), _act.PartMax.ElementPointer(start * perToken), _act.PartSum.ElementPointer(start * perToken),
-                attn, n, heads, kv, hd, BlockSize, _partitionTokens, partitions, _scale, s);
-        }
+        if (_plan.PureDecode) DecodeAttention(l, start, n, s);
         else
         {
             _calls.AttentionPrefill(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
@@ -192,6 +221,19 @@ public sealed class CudaBackend : IComputeBackend
         blas.GemmBf16RowMajor(w.Wgu.Pointer, h, gu, n, 2 * ff, dim);
         _calls.SwiGlu(gu, g, n, ff, s);
         blas.GemmBf16RowMajor(w.Wdown.Pointer, g, x, n, dim, ff, beta: 1f);
+    }
+
+    /// <summary>Decode attention of layer <paramref name="l"/> for the tokens [start, start + n), split as <see cref="DecodePartitions"/> chose for the step.</summary>
+    private void DecodeAttention(int l, int start, int n, CudaStream s)
+    {
+        var c = Config;
+        int hd = c.HeadDim, heads = c.Heads, qkv = _act.QkvDim;
+        var q = _act.Qkv.ElementPointer((long)start * qkv);
+        var perToken = (long)heads * _stepPartitions;
+        _calls.AttentionDecode(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence,
+            _act.TokenSequence.ElementPointer(start), _act.Positions.ElementPointer(start), _act.PartOut.ElementPointer(start * perToken * hd),
+            _act.PartMax.ElementPointer(start * perToken), _act.PartSum.ElementPointer(start * perToken), _act.Attn.ElementPointer((long)start * heads * hd),
+            n, heads, c.KvHeads, hd, BlockSize, _stepPartitionTokens, _stepPartitions, _scale, s);
     }
 
     private int BlocksThatFit(CudaBackendOptions o, long blockElements)
@@ -206,7 +248,7 @@ public sealed class CudaBackend : IComputeBackend
     public void Dispose()
     {
         _context.MakeCurrent();
-        foreach (var d in new IDisposable[] { _hostTokens, _hostPositions, _hostSequences, _hostSlots, _hostLogitRows, _hostTables, _hostLogits, _uploaded, _act, _weights })
+        foreach (var d in new IDisposable[] { _logitCopy, _hostTokens, _hostPositions, _hostSequences, _hostSlots, _hostLogitRows, _hostTables, _hostLogits, _uploaded, _act, _weights })
             d.Dispose();
         foreach (var e in _finished) e.Dispose();
         foreach (var b in _blas) b.Dispose();

@@ -56,11 +56,26 @@ static const std::map<std::string, Kernel>& kernels()
              k_attention::attention_prefill(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]), P<int>(a[5]),
                                             P<const int*>(a[6]), P<const int*>(a[7]), P<bf16*>(a[8]), P<int>(a[9]), P<int>(a[10]), P<int>(a[11]),
                                             P<int>(a[12]), P<int>(a[13]), P<float>(a[14])); }}},
-        {"attention_decode_partial", {{PTR, I32, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32}, [](void** a) {
-             k_attention::attention_decode_partial(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]),
-                                                   P<int>(a[5]), P<const int*>(a[6]), P<const int*>(a[7]), P<float*>(a[8]), P<float*>(a[9]),
-                                                   P<float*>(a[10]), P<int>(a[11]), P<int>(a[12]), P<int>(a[13]), P<int>(a[14]), P<int>(a[15]),
-                                                   P<int>(a[16]), P<int>(a[17]), P<float>(a[18])); }}},
+        {"attention_decode_partial_g1", {{PTR, I32, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32}, [](void** a) {
+             k_attention::attention_decode_partial_g1(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]),
+                                                      P<int>(a[5]), P<const int*>(a[6]), P<const int*>(a[7]), P<float*>(a[8]), P<float*>(a[9]),
+                                                      P<float*>(a[10]), P<int>(a[11]), P<int>(a[12]), P<int>(a[13]), P<int>(a[14]), P<int>(a[15]),
+                                                      P<int>(a[16]), P<int>(a[17]), P<float>(a[18])); }}},
+        {"attention_decode_partial_g2", {{PTR, I32, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32}, [](void** a) {
+             k_attention::attention_decode_partial_g2(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]),
+                                                      P<int>(a[5]), P<const int*>(a[6]), P<const int*>(a[7]), P<float*>(a[8]), P<float*>(a[9]),
+                                                      P<float*>(a[10]), P<int>(a[11]), P<int>(a[12]), P<int>(a[13]), P<int>(a[14]), P<int>(a[15]),
+                                                      P<int>(a[16]), P<int>(a[17]), P<float>(a[18])); }}},
+        {"attention_decode_partial_g4", {{PTR, I32, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32}, [](void** a) {
+             k_attention::attention_decode_partial_g4(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]),
+                                                      P<int>(a[5]), P<const int*>(a[6]), P<const int*>(a[7]), P<float*>(a[8]), P<float*>(a[9]),
+                                                      P<float*>(a[10]), P<int>(a[11]), P<int>(a[12]), P<int>(a[13]), P<int>(a[14]), P<int>(a[15]),
+                                                      P<int>(a[16]), P<int>(a[17]), P<float>(a[18])); }}},
+        {"attention_decode_partial_g8", {{PTR, I32, PTR, PTR, PTR, I32, PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32, I32, I32, F32}, [](void** a) {
+             k_attention::attention_decode_partial_g8(P<const float*>(a[0]), P<int>(a[1]), P<const bf16*>(a[2]), P<const bf16*>(a[3]), P<const int*>(a[4]),
+                                                      P<int>(a[5]), P<const int*>(a[6]), P<const int*>(a[7]), P<float*>(a[8]), P<float*>(a[9]),
+                                                      P<float*>(a[10]), P<int>(a[11]), P<int>(a[12]), P<int>(a[13]), P<int>(a[14]), P<int>(a[15]),
+                                                      P<int>(a[16]), P<int>(a[17]), P<float>(a[18])); }}},
         {"attention_decode_merge", {{PTR, PTR, PTR, PTR, PTR, I32, I32, I32, I32, I32}, [](void** a) {
              k_attention::attention_decode_merge(P<const float*>(a[0]), P<const float*>(a[1]), P<const float*>(a[2]), P<const int*>(a[3]), P<bf16*>(a[4]),
                                                  P<int>(a[5]), P<int>(a[6]), P<int>(a[7]), P<int>(a[8]), P<int>(a[9])); }}},
