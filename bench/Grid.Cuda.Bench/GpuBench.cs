@@ -56,7 +56,8 @@ public static class GpuBench
             results.Figure($"decode.b{batch}.attention_ms", attention, "ms");
             results.Figure($"decode.b{batch}.attention_kv_gb_per_second", attention > 0 ? kvBytes / (attention / 1000) / 1e9 : 0, "GB/s");
         }
-        LogitCopy(results, (small ? 8 : 256) * config.VocabSize);
+        // Llama-3's batch-256 logits even for the small shape: the host copy does not depend on the device.
+        LogitCopy(results, 256L * ModelShape.Llama3_8B.Config.VocabSize);
 
         var prefill = Prefill(backend, config);
         var flops = 2.0 * WeightCount(config) * PrefillTokens + 4.0 * config.Layers * config.Dim * (PrefillTokens * (PrefillTokens + 1) / 2.0);

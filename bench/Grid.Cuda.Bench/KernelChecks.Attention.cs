@@ -116,6 +116,8 @@ public static partial class KernelChecks
         // Head dims that are not powers of two: 80 (group 8, lanes past the 10 chunks idle) and 96 (group 3 on _g4).
         DecodeCase(g, "group8_hd80", 816, heads: 16, kvHeads: 2, headDim: 80, blockSize: 16, partitionTokens: 96, sparePartitions: 0);
         DecodeCase(g, "group3_hd96", 817, heads: 12, kvHeads: 4, headDim: 96, blockSize: 16, partitionTokens: 256, sparePartitions: 0);
+        // Group 2 at head_dim 256 (Gemma-2-9B's 16/8 x 256: one lane per chunk, a warp per key).
+        DecodeCase(g, "group2_hd256", 818, heads: 16, kvHeads: 8, headDim: 256, blockSize: 16, partitionTokens: 256, sparePartitions: 1);
     }
 
     private static void DecodeCase(KernelHarness g, string name, int seed, int heads, int kvHeads, int headDim, int blockSize, int partitionTokens, int sparePartitions)

@@ -80,7 +80,7 @@ public sealed unsafe class ParallelCopy : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
-        _go.Release(_workers.Length);
+        if (_workers.Length > 0) _go.Release(_workers.Length);
         foreach (var w in _workers) w.Join();
         _go.Dispose();
         _done.Dispose();
