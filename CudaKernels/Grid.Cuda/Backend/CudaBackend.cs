@@ -30,6 +30,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
     private readonly int _partitionTokens;
     private readonly long _partitionCapacity;
     private readonly ParallelCopy _logitCopy;
+    private readonly CudaEvent[] _logitChunkReady;
     private int _stepPartitionTokens, _stepPartitions;
     private readonly float _scale;
 
@@ -88,6 +89,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
         _hostTables = new PinnedHostBuffer<int>(_context, checked(maxSequences * maxBlocksPerSequence));
         _hostLogits = new PinnedHostBuffer<float>(_context, checked(MaxBatchTokens * config.VocabSize));
         _logitCopy = new ParallelCopy();
+        _logitChunkReady = Enumerable.Range(0, LogitChunks).Select(_ => new CudaEvent(_context, timing: false)).ToArray();
         _scale = 1f / MathF.Sqrt(config.HeadDim);
         if (o.NanoBatches == 0) NanoBatchCount = NanoBatchSearch.Pick(this, maxSequences);
     }
@@ -137,12 +139,39 @@ public sealed unsafe class CudaBackend : IComputeBackend
         {
             _calls.RmsNorm(_act.X.Pointer, _weights.FinalNorm.Pointer, _act.H.Pointer, _act.LogitRows.Pointer, rows, Config.Dim, Config.RmsEps, main);
             _blas[0].GemmBf16RowMajor(_weights.Output.Pointer, _act.H.Pointer, _act.Logits.Pointer, rows, Config.VocabSize, Config.Dim);
-            _act.Logits.DownloadAsync(_hostLogits, main, 0, (long)rows * Config.VocabSize);
         }
-        main.Synchronize();
-        // The caller's rows come from the pinned buffer the download went to, copied by several threads when large.
+        CopyLogits(rows, main, logits);
+    }
+
+    /// <summary>Most pieces the logits download is cut into, so the host copies one piece while the next is in transit.</summary>
+    private const int LogitChunks = 4;
+
+    /// <summary>Smallest piece worth its own copy and event (a few microseconds each).</summary>
+    private const long MinLogitChunkBytes = 4096;
+
+    /// <summary>
+    /// Downloads the step's logit rows to the pinned buffer and copies them into the caller's (several threads for
+    /// large copies). Large downloads go in row chunks, each with its own event: the host copies a chunk while the
+    /// next one crosses the bus.
+    /// </summary>
+    private void CopyLogits(int rows, CudaStream main, Span<float> logits)
+    {
+        var vocab = (long)Config.VocabSize;
+        var chunks = (int)Math.Min(Math.Min(LogitChunks, rows), Math.Max(rows == 0 ? 0 : 1, rows * vocab * sizeof(float) / MinLogitChunkBytes));
+        for (var c = 0; c < chunks; c++)
+        {
+            long first = (long)rows * c / chunks, end = (long)rows * (c + 1) / chunks;
+            _act.Logits.DownloadAsync(_hostLogits, main, first * vocab, (end - first) * vocab, destinationOffset: first * vocab);
+            _logitChunkReady[c].Record(main);
+        }
         fixed (float* destination = logits)
-            _logitCopy.Copy(_hostLogits.Pointer, destination, (long)rows * Config.VocabSize * sizeof(float));
+            for (var c = 0; c < chunks; c++)
+            {
+                long first = (long)rows * c / chunks, end = (long)rows * (c + 1) / chunks;
+                _logitChunkReady[c].Synchronize();
+                _logitCopy.Copy(_hostLogits.Pointer + first * vocab, destination + first * vocab, (end - first) * vocab * sizeof(float));
+            }
+        main.Synchronize();
     }
 
     /// <summary>
@@ -250,7 +279,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
         _context.MakeCurrent();
         foreach (var d in new IDisposable[] { _logitCopy, _hostTokens, _hostPositions, _hostSequences, _hostSlots, _hostLogitRows, _hostTables, _hostLogits, _uploaded, _act, _weights })
             d.Dispose();
-        foreach (var e in _finished) e.Dispose();
+        foreach (var e in _finished.Concat(_logitChunkReady)) e.Dispose();
         foreach (var b in _blas) b.Dispose();
         foreach (var s in _streams) s.Dispose();
         foreach (var p in _kPool.Concat(_vPool)) p.Dispose();
