@@ -29,6 +29,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
     private readonly (int Start, int Length)[] _ranges = new (int, int)[8];
     private readonly int _partitionTokens;
     private readonly long _partitionCapacity;
+    private readonly int _decodeBlocksPerWave;
     private readonly ParallelCopy _logitCopy;
     private readonly CudaEvent[] _logitChunkReady;
     private int _stepPartitionTokens, _stepPartitions;
@@ -56,6 +57,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
         _kernels = KernelLoader.Load(_context, o.KernelCacheDirectory);
         KernelLoadTime = compile.Elapsed;
         _calls = new KernelCalls(_kernels);
+        _decodeBlocksPerWave = Math.Max(1, _calls.DecodeBlocksPerMultiprocessor(config.Heads, config.KvHeads)) * Device.MultiprocessorCount;
         _weights = weights(_context, _kernels);
 
         var maxBlocksPerSequence = (config.ContextLength + BlockSize - 1) / BlockSize;
@@ -116,7 +118,7 @@ public sealed unsafe class CudaBackend : IComputeBackend
         _plan.Fill(batch);
         if (_plan.PureDecode)
             (_stepPartitionTokens, _stepPartitions) = DecodePartitions.Choose(_plan.TokenCount, Config.KvHeads, _plan.MaxContext,
-                Device.MultiprocessorCount, BlockSize, _partitionTokens, _partitionCapacity);
+                _decodeBlocksPerWave, BlockSize, _partitionTokens, _partitionCapacity);
         var main = _streams[0];
         Upload(main);
         _calls.EmbeddingGather(_weights.Embedding.Pointer, _act.Tokens.Pointer, _act.X.Pointer, _plan.TokenCount, Config.Dim, main);

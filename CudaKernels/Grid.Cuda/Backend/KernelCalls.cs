@@ -67,6 +67,9 @@ public sealed class KernelCalls(KernelSet kernels)
         return group <= 1 ? 0 : group <= 2 ? 1 : group <= 4 ? 2 : 3;
     }
 
+    /// <summary>Blocks of the decode kernel for this head layout that one SM holds at once.</summary>
+    public int DecodeBlocksPerMultiprocessor(int heads, int kvHeads) => _decodePartial[DecodeKernelIndex(heads, kvHeads)].MaxActiveBlocksPerMultiprocessor(128);
+
     public void SwiGlu(ulong gateUp, ulong output, int rows, int ff, CudaStream s) =>
         _swiglu.Launch(Dim3.Cover((long)rows * ff, 256), 256, _a.Clear().Add(gateUp).Add(output).Add(rows).Add(ff), s);
 

@@ -220,6 +220,14 @@ int cuModuleGetFunction(void** function, void* module, const char* name)
     *function = new Function{name, &it->second};
     return 0;
 }
+// The emulation has no occupancy: report what an H100 gives the 4-query-head decode kernel, so callers' arithmetic runs.
+int cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void* function, int block_size, size_t)
+{
+    STICKY;
+    if (function == nullptr || block_size <= 0 || block_size > 1024) return 1;
+    *blocks = 4;
+    return 0;
+}
 int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned shared,
                    void* stream, void** params, void** extra)
 {

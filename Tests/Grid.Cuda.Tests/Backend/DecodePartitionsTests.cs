@@ -4,17 +4,21 @@ namespace Grid.Cuda.Tests.Backend;
 
 public sealed class DecodePartitionsTests
 {
-    // H100: 132 SMs; Llama-3-8B: 8 KV heads; partial buffers for 512 tokens x 32 partitions (8K context / 256).
+    // H100: 132 SMs x 4 blocks of the 4-head kernel; Llama-3-8B: 8 KV heads; partial buffers for 512 tokens x 32
+    // partitions (8K context / 256).
     private static (int, int) Choose(int tokens, int context = 1024, long capacity = 512 * 32) =>
-        DecodePartitions.Choose(tokens, kvHeads: 8, context, multiprocessors: 132, blockSize: 16, maxPartitionTokens: 256, capacity);
+        DecodePartitions.Choose(tokens, kvHeads: 8, context, blocksPerWave: 528, blockSize: 16, maxPartitionTokens: 256, capacity);
 
     [Fact]
     public void Batch_one_takes_the_shortest_partitions_to_fill_the_device() =>
         Choose(1).Should().Be((64, 16)); // 128 blocks instead of 32
 
     [Fact]
-    public void A_mid_batch_takes_just_enough_partitions() =>
-        Choose(16).Should().Be((208, 5)); // 640 blocks >= 4 per SM
+    public void A_small_batch_takes_the_split_with_the_fewest_waves()
+    {
+        Choose(8).Should().Be((128, 8));  // 512 blocks: one wave
+        Choose(16).Should().Be((256, 4)); // 512 blocks: one wave (5 partitions would need two)
+    }
 
     [Fact]
     public void Big_batches_keep_the_configured_longest_partition()
@@ -45,7 +49,7 @@ public sealed class DecodePartitionsTests
         foreach (var tokens in new[] { 1, 3, 16, 100, 256 })
             foreach (var context in new[] { 1, 15, 16, 17, 255, 1000, 1024, 4097, 8192 })
             {
-                var (size, count) = DecodePartitions.Choose(tokens, 8, context, 132, 16, 256, 512L * 32);
+                var (size, count) = DecodePartitions.Choose(tokens, 8, context, 528, 16, 256, 512L * 32);
                 (size % 16).Should().Be(0);
                 size.Should().BeLessThanOrEqualTo(256);
                 ((long)size * count).Should().BeGreaterThanOrEqualTo(context);
