@@ -44,17 +44,18 @@ public static class GpuBench
             var roofline = batch / ((weightBytes + kvBytes) / spec.MemoryBandwidth);
             results.Figure($"decode.b{batch}.tokens_per_second", tps, "tok/s");
             results.Figure($"decode.b{batch}.roofline_fraction", tps / roofline);
-            if (batch != (small ? 8 : 64) && batch != 256) continue;
-            // Why the step takes what it takes: the logits' part, and the attention kernels' part against their bytes.
             results.Figure($"decode.b{batch}.step_ms", 1000.0 * batch / tps, "ms");
-            var oneRow = Decode(backend, batch, steps, oneLogitRow: true);
-            results.Figure($"decode.b{batch}.one_logit_row.tokens_per_second", oneRow, "tok/s");
-            results.Figure($"decode.b{batch}.one_logit_row.step_ms", 1000.0 * batch / oneRow, "ms");
+            // Why the step takes what it takes: the attention kernels' part against their bytes (every batch: cheap) ...
             var attention = backend.TimeDecodeAttention();
             var (partitionTokens, partitions) = backend.LastDecodePartitions;
             results.Note($"decode.b{batch}.attention_split", $"{partitions} partitions of {partitionTokens} tokens per token and KV head");
             results.Figure($"decode.b{batch}.attention_ms", attention, "ms");
             results.Figure($"decode.b{batch}.attention_kv_gb_per_second", attention > 0 ? kvBytes / (attention / 1000) / 1e9 : 0, "GB/s");
+            // ... and, at the big batches, the logits' part: the same step asking for one row.
+            if (batch != (small ? 8 : 64) && batch != 256) continue;
+            var oneRow = Decode(backend, batch, steps, oneLogitRow: true);
+            results.Figure($"decode.b{batch}.one_logit_row.tokens_per_second", oneRow, "tok/s");
+            results.Figure($"decode.b{batch}.one_logit_row.step_ms", 1000.0 * batch / oneRow, "ms");
         }
         // Llama-3's batch-256 logits even for the small shape: the host copy does not depend on the device.
         LogitCopy(results, 256L * ModelShape.Llama3_8B.Config.VocabSize);
