@@ -2,18 +2,19 @@
 // decode (split over the KV length into partitions, then merged). GQA: query head h reads KV head
 // h / (n_heads / n_kv_heads). The shared pieces are headers NVRTC receives by name (KernelSources passes every
 // CudaKernels/*.cuh): attention_common.cuh (reductions, paged KV reads, the CUDA-core path) and
-// attention_mma.cuh (the tensor-core prefill).
+// attention_mma.cuh (the tensor-core prefill), attention_decode.cuh (the grouped decode).
 //
 // Two ways through attention_prefill, chosen by head_dim:
 // - head_dim 64 or 128: tensor cores (mma.sync m16n8k16, BF16 in, F32 accumulate),
 //   FlashAttention-2 style. Each warp owns 16 query rows, a block 64; K and V tiles of 64 keys go through shared
 //   memory once for all 64 rows. Q and the softmax weights P are rounded to BF16 for the products.
 // - otherwise (a multiple of 8, at most 256): CUDA cores, one query at a time, all in F32 but K/V.
-// Decode always takes the F32 CUDA-core way.
+// Decode (attention_decode.cuh) is F32 on CUDA cores, one block per KV head serving all its query heads.
 typedef unsigned short bf16;
 
 #include "attention_common.cuh"
 #include "attention_mma.cuh"
+#include "attention_decode.cuh"
 
 
 #define ATT_SMEM_BYTES (FA_SMEM_BYTES > (int)sizeof(GeneralSmem) ? FA_SMEM_BYTES : (int)sizeof(GeneralSmem))
@@ -70,49 +71,33 @@ attention_prefill(const float* __restrict__ q, int q_stride, const bf16* __restr
     }
 }
 
-// grid (n_tokens, n_heads, max_partitions), block 128. Partition p of token t covers positions
-// [p*partition_tokens, min((p+1)*partition_tokens, positions[t]+1)); an empty one (past the token's length)
-// returns at once and writes nothing. Otherwise, at i = (t*n_heads + h)*max_partitions + p:
-// part_max[i] = the partition's largest score, part_sum[i] = sum of exp(score - part_max[i]),
-// part_out[i*head_dim + d] = the partition's softmax-weighted mean of V (already divided by part_sum).
-// (min 8 blocks per SM: without it ptxas for sm_90 settles on 48 registers and spills)
-extern "C" __global__ void __launch_bounds__(ATT_THREADS, 8)
-attention_decode_partial(const float* __restrict__ q, int q_stride, const bf16* __restrict__ k_pool,
-                         const bf16* __restrict__ v_pool, const int* __restrict__ block_tables, int max_blocks_per_seq,
-                         const int* __restrict__ token_seq, const int* __restrict__ positions, float* __restrict__ part_out,
-                         float* __restrict__ part_max, float* __restrict__ part_sum, int n_tokens, int n_heads,
-                         int n_kv_heads, int head_dim, int block_size, int partition_tokens, int max_partitions, float scale)
-{
-    __shared__ __align__(16) GeneralSmem s;
-    if (blockDim.x != ATT_THREADS || head_dim > ATT_MAX_HEAD_DIM || (head_dim & 7) != 0) __trap();
-    const int t = blockIdx.x, h = blockIdx.y, p = blockIdx.z;
-    if (t >= n_tokens || h >= n_heads || p >= max_partitions) return;
-    const int len = positions[t] + 1;
-    const long long k_begin = (long long)p * partition_tokens;
-    if (k_begin >= len) return;
-    const int k_end = k_begin + partition_tokens < len ? (int)(k_begin + partition_tokens) : len;
-
-    PagedKv kv;
-    kv.k_pool = k_pool;
-    kv.v_pool = v_pool;
-    kv.table = block_tables + (long long)token_seq[t] * max_blocks_per_seq;
-    kv.n_kv_heads = n_kv_heads;
-    kv.head_dim = head_dim;
-    kv.block_size = block_size;
-    kv.kvh = h / (n_heads / n_kv_heads);
-
-    load_query(s, q + (long long)t * q_stride + h * head_dim, head_dim, scale);
-    float m, l;
-    attend_general(kv, (int)k_begin, k_end, s, m, l);
-    const long long i = ((long long)t * n_heads + h) * max_partitions + p;
-    const float inv = 1.0f / l;
-    for (int d = threadIdx.x; d < head_dim; d += ATT_THREADS) part_out[i * head_dim + d] = s.out[d] * inv;
-    if (threadIdx.x == 0)
-    {
-        part_max[i] = m;
-        part_sum[i] = l;
+// grid (n_tokens, n_kv_heads, max_partitions), block 128 (exactly); the kernel named _gN serves group sizes
+// n_heads / n_kv_heads up to N (launch _g1, _g2, _g4 or _g8: the group rounded up to a power of two, else __trap).
+// Block (t, kvh, p) covers positions [p*partition_tokens, min((p+1)*partition_tokens, positions[t]+1)) for every
+// query head h = kvh*group + g of the group; an empty partition (past the token's length) writes nothing.
+// Otherwise, at i = (t*n_heads + h)*max_partitions + p: part_max[i] = the partition's largest scaled score,
+// part_sum[i] = sum of exp(score - part_max[i]), part_out[i*head_dim + d] = the partition's softmax-weighted mean
+// of V (already divided by part_sum).
+#define GRID_DECODE_PARAMS                                                                                                          \
+    const float* __restrict__ q, int q_stride, const bf16* __restrict__ k_pool, const bf16* __restrict__ v_pool,                     \
+        const int* __restrict__ block_tables, int max_blocks_per_seq, const int* __restrict__ token_seq,                              \
+        const int* __restrict__ positions, float* __restrict__ part_out, float* __restrict__ part_max, float* __restrict__ part_sum, \
+        int n_tokens, int n_heads, int n_kv_heads, int head_dim, int block_size, int partition_tokens, int max_partitions, float scale
+#define GRID_DECODE_KERNEL(N, MIN_BLOCKS)                                                                                                       \
+    extern "C" __global__ void __launch_bounds__(ATT_THREADS, MIN_BLOCKS) attention_decode_partial_g##N(GRID_DECODE_PARAMS)                   \
+    {                                                                                                                                         \
+        __shared__ __align__(16) DecodeSmem<N> s;                                                                                             \
+        decode_grouped<N>(q, q_stride, k_pool, v_pool, block_tables, max_blocks_per_seq, token_seq, positions, part_out, part_max, part_sum, \
+                          n_tokens, n_heads, n_kv_heads, head_dim, block_size, partition_tokens, max_partitions, scale, s);                  \
     }
-}
+// Minimum blocks per SM: the register budget each group size's accumulators and query fragment need (8 + 8 floats
+// a head) next to the 8 in-flight 16-byte loads.
+GRID_DECODE_KERNEL(1, 6)
+GRID_DECODE_KERNEL(2, 5)
+GRID_DECODE_KERNEL(4, 4)
+GRID_DECODE_KERNEL(8, 2)
+#undef GRID_DECODE_KERNEL
+#undef GRID_DECODE_PARAMS
 
 // grid (n_tokens, n_heads), block 128 (any size). Merges token t's ceil((positions[t]+1) / partition_tokens)
 // partitions (at most max_partitions): weight w_p = part_sum[p] * exp(part_max[p] - max over p of part_max),

@@ -14,6 +14,15 @@ public sealed unsafe class CudaKernel
     public string Name { get; }
     public nint Handle { get; }
 
+    /// <summary>How many blocks of <paramref name="blockSize"/> threads one SM holds at once (registers, shared memory, launch bounds).</summary>
+    public int MaxActiveBlocksPerMultiprocessor(int blockSize, int dynamicSharedBytes = 0)
+    {
+        int blocks;
+        var result = DriverApi.cuOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, Handle, blockSize, (nuint)dynamicSharedBytes);
+        if (result != CuResult.CUDA_SUCCESS) throw CudaException.FromDriver($"cuOccupancyMaxActiveBlocksPerMultiprocessor({Name})", result);
+        return blocks;
+    }
+
     /// <summary>
     /// Queues the kernel. Launch errors (bad dimensions, too many resources) throw here; faults while it runs
     /// (an illegal address) surface at the next synchronisation.

@@ -62,14 +62,19 @@ public sealed unsafe class DeviceBuffer<T> : IDisposable where T : unmanaged
         Check.Driver(DriverApi.cuMemcpyHtoDAsync_v2(ElementPointer(offset), source.Pointer, bytes, CudaStream.HandleOf(stream)));
     }
 
-    /// <summary>Queues a copy of elements [offset, offset + count) to destination[0, count); count -1: all of destination.</summary>
-    public void DownloadAsync(PinnedHostBuffer<T> destination, CudaStream? stream, long offset = 0, long count = -1)
+    /// <summary>
+    /// Queues a copy of elements [offset, offset + count) to destination[destinationOffset, destinationOffset + count);
+    /// count -1: all of destination from destinationOffset.
+    /// </summary>
+    public void DownloadAsync(PinnedHostBuffer<T> destination, CudaStream? stream, long offset = 0, long count = -1, long destinationOffset = 0)
     {
-        count = count < 0 ? destination.Length : count;
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, destination.Length, nameof(count));
+        ArgumentOutOfRangeException.ThrowIfNegative(destinationOffset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(destinationOffset, destination.Length, nameof(destinationOffset));
+        count = count < 0 ? destination.Length - destinationOffset : count;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, destination.Length - destinationOffset, nameof(count));
         var bytes = Range(offset, count);
         if (bytes == 0) return;
-        Check.Driver(DriverApi.cuMemcpyDtoHAsync_v2(destination.Pointer, ElementPointer(offset), bytes, CudaStream.HandleOf(stream)));
+        Check.Driver(DriverApi.cuMemcpyDtoHAsync_v2(destination.Pointer + destinationOffset, ElementPointer(offset), bytes, CudaStream.HandleOf(stream)));
     }
 
     /// <summary>Copies all of <paramref name="source"/> to the start of this buffer, on the device.</summary>

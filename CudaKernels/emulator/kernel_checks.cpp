@@ -516,6 +516,31 @@ static double att_err(const Batch& b, const vector<double>& ref, const std::func
     return worst;
 }
 
+// decode: every token of the step (each against its own context), partitions of P tokens, through the kernel
+// for the batch's group size (rounded up to a power of two) and attention_decode_merge
+static void test_decode(const Batch& b, float scale, int P)
+{
+    vector<double> ref;
+    ref_attention(b, scale, ref);
+    int n = b.token_seq.size(), nh = b.n_heads, hd = b.hd, group = b.n_heads / b.n_kv;
+    int maxlen = *std::max_element(b.positions.begin(), b.positions.end()) + 1;
+    int maxp = (maxlen + P - 1) / P + 1; // one spare partition past every token's length
+    vector<float> po((size_t)n * nh * maxp * hd, NAN), pm((size_t)n * nh * maxp, NAN), ps((size_t)n * nh * maxp, NAN);
+    auto partial = group <= 1 ? k_attention::attention_decode_partial_g1 : group <= 2 ? k_attention::attention_decode_partial_g2
+                 : group <= 4 ? k_attention::attention_decode_partial_g4 : k_attention::attention_decode_partial_g8;
+    emu::launch(dim3(n, b.n_kv, maxp), dim3(128), [&] {
+        partial(b.q.data(), b.q_stride(), b.kp.data(), b.vp.data(), b.tables.data(), b.max_blocks, b.token_seq.data(), b.positions.data(),
+                po.data(), pm.data(), ps.data(), n, nh, b.n_kv, hd, b.bs, P, maxp, scale);
+    });
+    vector<u16> out((size_t)n * nh * hd, 0xffff);
+    emu::launch(dim3(n, nh), dim3(128), [&] {
+        k_attention::attention_decode_merge(po.data(), pm.data(), ps.data(), b.positions.data(), out.data(), n, nh, hd, P, maxp);
+    });
+    double e = att_err(b, ref, [&](size_t i) { return (double)bf(out[i]); });
+    CHECK(e < 8e-3, "decode %d/%d hd %d P %d rel err %g", nh, b.n_kv, hd, P, e);
+    printf("  decode  %2d/%d heads hd %3d partitions of %3d: max err / max|ref| = %.2e\n", nh, b.n_kv, hd, P, e);
+}
+
 static void test_attention()
 {
     struct Case { int nh, nkv, hd, bs; vector<int> lens, news; bool inter; };
@@ -548,25 +573,22 @@ static void test_attention()
             CHECK(e < tol, "prefill hd %d grid.x %d rel err %g", c.hd, gx, e);
             printf("  prefill hd %3d %s grid.x %3d: max err / max|ref| = %.2e\n", c.hd, mma ? "mma    " : "general", gx, e);
         }
-        // decode: every token of the step, partitions of 16 and 64 tokens
-        for (int P : {16, 64})
-        {
-            int maxlen = *std::max_element(b.positions.begin(), b.positions.end()) + 1;
-            int maxp = (maxlen + P - 1) / P;
-            vector<float> po((size_t)n * c.nh * maxp * c.hd, NAN), pm((size_t)n * c.nh * maxp, NAN), ps((size_t)n * c.nh * maxp, NAN);
-            emu::launch(dim3(n, c.nh, maxp), dim3(128), [&] {
-                k_attention::attention_decode_partial(b.q.data(), b.q_stride(), b.kp.data(), b.vp.data(), b.tables.data(), b.max_blocks,
-                                                      b.token_seq.data(), b.positions.data(), po.data(), pm.data(), ps.data(), n, c.nh, c.nkv,
-                                                      c.hd, c.bs, P, maxp, scale);
-            });
-            vector<u16> out((size_t)n * c.nh * c.hd, 0xffff);
-            emu::launch(dim3(n, c.nh), dim3(128), [&] {
-                k_attention::attention_decode_merge(po.data(), pm.data(), ps.data(), b.positions.data(), out.data(), n, c.nh, c.hd, P, maxp);
-            });
-            double e = att_err(b, ref, [&](size_t i) { return (double)bf(out[i]); });
-            CHECK(e < 8e-3, "decode hd %d P %d rel err %g", c.hd, P, e);
-            printf("  decode  hd %3d partitions of %2d: max err / max|ref| = %.2e\n", c.hd, P, e);
-        }
+        for (int P : {16, 64}) test_decode(b, scale, P);
+    }
+    // Decode only: group sizes 1 to 8 (Llama-3 4, TinyLlama 8, MHA 1, Qwen2 7 -> the _g8 kernel), head dims 64, 80, 128;
+    // contexts across block, tile and partition boundaries, partitions that are not block multiples.
+    vector<Case> decode_cases = {
+        {8, 1, 128, 16, {1, 17, 100, 300}, {1, 1, 1, 1}, false},
+        {16, 4, 64, 16, {33, 129, 2}, {1, 1, 1}, false},
+        {8, 8, 80, 16, {70, 161}, {1, 1}, false},
+        {7, 1, 64, 8, {90, 9}, {1, 1}, false},
+        {12, 2, 128, 32, {257, 31}, {1, 1}, false},
+    };
+    for (auto& c : decode_cases)
+    {
+        Batch b = make_batch(c.nh, c.nkv, c.hd, c.bs, c.lens, c.news, c.inter);
+        float scale = 1.0f / sqrtf((float)c.hd);
+        for (int P : {48, 256}) test_decode(b, scale, P);
     }
     printf("attention ok\n");
 }

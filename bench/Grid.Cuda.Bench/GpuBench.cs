@@ -9,7 +9,9 @@ namespace Grid.Cuda.Bench;
 /// <summary>
 /// Llama-3-8B-shaped, BF16 random weights made on the device: decode throughput at batch 1, 16, 64, 256
 /// against the HBM roofline (weights plus the KV each step reads), prefill of 2,048-token prompts against
-/// peak BF16 FLOP/s, and nano-batch pipelining on against off at batch 256.
+/// peak BF16 FLOP/s, and nano-batch pipelining on against off at batch 256. Diagnostics at batch 64 and 256: the
+/// same step asking for one logit row (the logits download and copy's share), the decode attention alone timed with
+/// CUDA events (attention's share), and the host copy of a batch-256 logits block with one thread and with several.
 /// </summary>
 public static class GpuBench
 {
@@ -42,7 +44,21 @@ public static class GpuBench
             var roofline = batch / ((weightBytes + kvBytes) / spec.MemoryBandwidth);
             results.Figure($"decode.b{batch}.tokens_per_second", tps, "tok/s");
             results.Figure($"decode.b{batch}.roofline_fraction", tps / roofline);
+            results.Figure($"decode.b{batch}.step_ms", 1000.0 * batch / tps, "ms");
+            // Why the step takes what it takes: the attention kernels' part against their bytes (every batch: cheap) ...
+            var attention = backend.TimeDecodeAttention();
+            var (partitionTokens, partitions) = backend.LastDecodePartitions;
+            results.Note($"decode.b{batch}.attention_split", $"{partitions} partitions of {partitionTokens} tokens per token and KV head");
+            results.Figure($"decode.b{batch}.attention_ms", attention, "ms");
+            results.Figure($"decode.b{batch}.attention_kv_gb_per_second", attention > 0 ? kvBytes / (attention / 1000) / 1e9 : 0, "GB/s");
+            // ... and, at the big batches, the logits' part: the same step asking for one row.
+            if (batch != (small ? 8 : 64) && batch != 256) continue;
+            var oneRow = Decode(backend, batch, steps, oneLogitRow: true);
+            results.Figure($"decode.b{batch}.one_logit_row.tokens_per_second", oneRow, "tok/s");
+            results.Figure($"decode.b{batch}.one_logit_row.step_ms", 1000.0 * batch / oneRow, "ms");
         }
+        // Llama-3's batch-256 logits even for the small shape: the host copy does not depend on the device.
+        LogitCopy(results, 256L * ModelShape.Llama3_8B.Config.VocabSize);
 
         var prefill = Prefill(backend, config);
         var flops = 2.0 * WeightCount(config) * PrefillTokens + 4.0 * config.Layers * config.Dim * (PrefillTokens * (PrefillTokens + 1) / 2.0);
@@ -65,20 +81,54 @@ public static class GpuBench
     }
 
     /// <summary>Decode tokens/s: <paramref name="batch"/> sequences, each one token at position DecodeContext, its own blocks.</summary>
-    private static double Decode(CudaBackend backend, int batch, int steps)
+    /// <param name="oneLogitRow">Only the first sequence asks for logits (the others' rows are neither computed nor downloaded).</param>
+    private static double Decode(CudaBackend backend, int batch, int steps, bool oneLogitRow = false)
     {
         var blocksPer = DecodeContext / backend.BlockSize + 1;
         var forward = new ForwardBatch(batch, batch);
         for (var s = 0; s < batch; s++)
         {
             var table = Enumerable.Range(s * blocksPer, blocksPer).ToArray();
-            forward.Add(forward.AddSequence(table), s, DecodeContext, wantLogits: true);
+            forward.Add(forward.AddSequence(table), s, DecodeContext, wantLogits: !oneLogitRow || s == 0);
         }
-        var logits = new float[(long)batch * backend.Config.VocabSize];
+        var logits = new float[(long)(oneLogitRow ? 1 : batch) * backend.Config.VocabSize];
         backend.Forward(forward, logits);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < steps; i++) backend.Forward(forward, logits);
         return batch * steps / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The step's last host stage, alone: copying <paramref name="floats"/> logits from pinned-like native memory into a
+    /// managed array with one thread and with <see cref="ParallelCopy"/>'s threads (milliseconds, best of 5).
+    /// </summary>
+    private static unsafe void LogitCopy(Results results, long floats)
+    {
+        var bytes = floats * sizeof(float);
+        var source = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)bytes, 4096);
+        try
+        {
+            new Span<float>(source, (int)floats).Fill(1f);
+            var destination = new float[floats];
+            using var parallel = new ParallelCopy();
+            foreach (var (name, copy) in new[] { ("t1", new ParallelCopy(1)), ($"t{parallel.Threads}", parallel) })
+            {
+                var best = double.MaxValue;
+                fixed (float* d = destination)
+                    for (var r = 0; r < 6; r++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        copy.Copy(source, d, bytes);
+                        if (r > 0) best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+                    }
+                results.Figure($"logits.copy_{bytes / 1_000_000}MB.{name}_ms", best, "ms");
+                if (copy != parallel) copy.Dispose();
+            }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(source);
+        }
     }
 
     /// <summary>Prefill tokens/s of one 2,048-token prompt in one step (logits for its last token only).</summary>

@@ -1,3 +1,4 @@
+using Grid.Cuda.Backend;
 using static Grid.Cuda.Bench.ScalarReference;
 
 namespace Grid.Cuda.Bench;
@@ -102,10 +103,21 @@ public static partial class KernelChecks
 
     private static void AttentionDecode(KernelHarness g)
     {
-        // Llama-3-8B's attention (32/8 heads x 128) with the backend's default 256-token partitions; then GQA 8/2
-        // with 64-token partitions (up to 18 of them) and two spare partitions past any token's length.
+        // Llama-3-8B's attention (32/8 heads x 128, the _g4 kernel) with 256-token partitions; then GQA 8/2 with 64-token
+        // partitions (up to 18 of them) and two spare partitions past any token's length.
         DecodeCase(g, "llama3", 811, heads: 32, kvHeads: 8, headDim: 128, blockSize: 16, partitionTokens: 256, sparePartitions: 0);
         DecodeCase(g, "partition64", 812, heads: 8, kvHeads: 2, headDim: 128, blockSize: 16, partitionTokens: 64, sparePartitions: 2);
+        // MHA (group 1) at head_dim 64 with 48-token partitions over 32-token blocks (partitions end inside blocks).
+        DecodeCase(g, "mha_hd64", 813, heads: 8, kvHeads: 8, headDim: 64, blockSize: 32, partitionTokens: 48, sparePartitions: 1);
+        // TinyLlama (32/4 x 64, group 8, the _g8 kernel) with the shortest partitions the backend picks.
+        DecodeCase(g, "group8_hd64", 814, heads: 32, kvHeads: 4, headDim: 64, blockSize: 16, partitionTokens: 64, sparePartitions: 0);
+        // Group 7 (Qwen2.5-7B's 28/4) at head_dim 128: the _g8 kernel with one padding head.
+        DecodeCase(g, "group7_hd128", 815, heads: 28, kvHeads: 4, headDim: 128, blockSize: 16, partitionTokens: 128, sparePartitions: 0);
+        // Head dims that are not powers of two: 80 (group 8, lanes past the 10 chunks idle) and 96 (group 3 on _g4).
+        DecodeCase(g, "group8_hd80", 816, heads: 16, kvHeads: 2, headDim: 80, blockSize: 16, partitionTokens: 96, sparePartitions: 0);
+        DecodeCase(g, "group3_hd96", 817, heads: 12, kvHeads: 4, headDim: 96, blockSize: 16, partitionTokens: 256, sparePartitions: 0);
+        // Group 2 at head_dim 256 (Gemma-2-9B's 16/8 x 256: one lane per chunk, a warp per key).
+        DecodeCase(g, "group2_hd256", 818, heads: 16, kvHeads: 8, headDim: 256, blockSize: 16, partitionTokens: 256, sparePartitions: 1);
     }
 
     private static void DecodeCase(KernelHarness g, string name, int seed, int heads, int kvHeads, int headDim, int blockSize, int partitionTokens, int sparePartitions)
@@ -136,7 +148,9 @@ public static partial class KernelChecks
         using var partMax = g.Filled(parts, float.NaN);
         using var partSum = g.Filled(parts, float.NaN);
         using var outBuffer = g.Filled((long)n * heads * headDim, Bf16Nan);
-        g.Launch("attention_decode_partial", new Dim3((uint)n, (uint)heads, (uint)partitions), 128, g.Args.Clear().Add(qkvBuffer.Pointer).Add(qStride)
+        // The backend's launch: the kernel for the group size, one block per (token, KV head, partition).
+        var kernel = $"attention_decode_partial_g{1 << KernelCalls.DecodeKernelIndex(heads, kvHeads)}";
+        g.Launch(kernel, new Dim3((uint)n, (uint)kvHeads, (uint)partitions), 128, g.Args.Clear().Add(qkvBuffer.Pointer).Add(qStride)
             .Add(kBuffer.Pointer).Add(vBuffer.Pointer).Add(tableBuffer.Pointer).Add(blocksPerSequence).Add(seqBuffer.Pointer).Add(positionBuffer.Pointer)
             .Add(partOut.Pointer).Add(partMax.Pointer).Add(partSum.Pointer).Add(n).Add(heads).Add(kvHeads).Add(headDim).Add(blockSize)
             .Add(partitionTokens).Add(partitions).Add(scale));
@@ -183,7 +197,7 @@ public static partial class KernelChecks
         g.Figure($"{key}.partial_sum_rel_error", partialSum.NonFinite > 0 ? double.NaN : partialSum.Max);
         g.Figure($"{key}.partial_out_rel_error", partialOut.NonFinite > 0 ? double.NaN : partialOut.Max);
         g.Bounded(key, "max_rel_error", e, F32AttentionBound,
-            $"attention_decode_partial + merge: {n} tokens with contexts {string.Join("/", lengths)}, {heads}/{kvHeads} heads x {headDim}, block {blockSize}, " +
+            $"{kernel} + attention_decode_merge: {n} tokens with contexts {string.Join("/", lengths)}, {heads}/{kvHeads} heads x {headDim}, block {blockSize}, " +
             $"{partitionTokens}-token partitions (grid z {partitions}); error / sum_j w_j|v_j|");
     }
 }

@@ -64,7 +64,12 @@ public static class ReferenceCheck
         // BF16 weights: both backends see the same numbers, so differences come from the GPU's BF16 activations and KV alone.
         using var model = RandomModel.Create(config, TensorType.BF16, seed: 7);
         using var cpu = new CpuBackend(model, new CpuBackendOptions { BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256 });
-        using var gpu = new CudaBackend(model, new CudaBackendOptions { BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256, MaxSequences = 16, NanoBatches = nanoBatches });
+        // 32-token decode partitions: step 3's contexts (102 and 41) split into several, so the partial buffers' per-token
+        // strides (and, with nano-batches, the second range's offsets) are exercised.
+        using var gpu = new CudaBackend(model, new CudaBackendOptions
+        {
+            BlockCount = 64, BlockSize = 16, MaxBatchTokens = 256, MaxSequences = 16, NanoBatches = nanoBatches, DecodePartitionTokens = 32,
+        });
         var random = new Random(3);
         int[] a = [0, 1, 2, 3, 4, 5, 6, 7], b = [8, 9, 10, 11, 12, 13, 14, 15];
         var steps = new List<ForwardBatch>();

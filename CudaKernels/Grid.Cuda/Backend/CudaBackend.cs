@@ -11,7 +11,7 @@ namespace Grid.Cuda.Backend;
 /// downloads the logit rows; it allocates nothing. With nano-batches (NanoFlow) the step's sequences are
 /// split into ranges whose layers run on separate streams, so one's GEMMs overlap another's attention.
 /// </summary>
-public sealed class CudaBackend : IComputeBackend
+public sealed unsafe class CudaBackend : IComputeBackend
 {
     private readonly CudaContext _context;
     private readonly KernelSet _kernels;
@@ -28,6 +28,11 @@ public sealed class CudaBackend : IComputeBackend
     private readonly PinnedHostBuffer<float> _hostLogits;
     private readonly (int Start, int Length)[] _ranges = new (int, int)[8];
     private readonly int _partitionTokens;
+    private readonly long _partitionCapacity;
+    private readonly int _decodeBlocksPerWave;
+    private readonly ParallelCopy _logitCopy;
+    private readonly CudaEvent[] _logitChunkReady;
+    private int _stepPartitionTokens, _stepPartitions;
     private readonly float _scale;
 
     /// <summary>Serves <paramref name="model"/> (any weight type; stored as BF16 on the device).</summary>
@@ -41,6 +46,7 @@ public sealed class CudaBackend : IComputeBackend
         var o = options ?? new CudaBackendOptions();
         o.Validate();
         Config = config;
+        KernelCalls.DecodeKernelIndex(config.Heads, config.KvHeads); // refuses a head layout the decode kernels do not take
         BlockSize = o.BlockSize;
         MaxBatchTokens = o.MaxBatchTokens;
         if (!CudaDevice.IsAvailable) throw new InvalidOperationException($"the CUDA backend needs a CUDA device: {CudaDevice.UnavailableReason}");
@@ -51,12 +57,14 @@ public sealed class CudaBackend : IComputeBackend
         _kernels = KernelLoader.Load(_context, o.KernelCacheDirectory);
         KernelLoadTime = compile.Elapsed;
         _calls = new KernelCalls(_kernels);
+        _decodeBlocksPerWave = Math.Max(1, _calls.DecodeBlocksPerMultiprocessor(config.Heads, config.KvHeads)) * Device.MultiprocessorCount;
         _weights = weights(_context, _kernels);
 
         var maxBlocksPerSequence = (config.ContextLength + BlockSize - 1) / BlockSize;
         _partitionTokens = o.DecodePartitionTokens;
         var maxPartitions = (config.ContextLength + _partitionTokens - 1) / _partitionTokens;
         var maxSequences = Math.Min(o.MaxSequences, o.MaxBatchTokens);
+        _partitionCapacity = (long)MaxBatchTokens * maxPartitions;
         _act = new Activations(_context, config, MaxBatchTokens, maxSequences, maxBlocksPerSequence, maxPartitions);
         _plan = new StepPlan(MaxBatchTokens, maxSequences, maxBlocksPerSequence, BlockSize);
 
@@ -82,6 +90,8 @@ public sealed class CudaBackend : IComputeBackend
         _hostLogitRows = new PinnedHostBuffer<int>(_context, MaxBatchTokens);
         _hostTables = new PinnedHostBuffer<int>(_context, checked(maxSequences * maxBlocksPerSequence));
         _hostLogits = new PinnedHostBuffer<float>(_context, checked(MaxBatchTokens * config.VocabSize));
+        _logitCopy = new ParallelCopy();
+        _logitChunkReady = Enumerable.Range(0, LogitChunks).Select(_ => new CudaEvent(_context, timing: false)).ToArray();
         _scale = 1f / MathF.Sqrt(config.HeadDim);
         if (o.NanoBatches == 0) NanoBatchCount = NanoBatchSearch.Pick(this, maxSequences);
     }
@@ -106,6 +116,9 @@ public sealed class CudaBackend : IComputeBackend
         if (batch.TokenCount == 0) return;
         _context.MakeCurrent();
         _plan.Fill(batch);
+        if (_plan.PureDecode)
+            (_stepPartitionTokens, _stepPartitions) = DecodePartitions.Choose(_plan.TokenCount, Config.KvHeads, _plan.MaxContext,
+                _decodeBlocksPerWave, BlockSize, _partitionTokens, _partitionCapacity);
         var main = _streams[0];
         Upload(main);
         _calls.EmbeddingGather(_weights.Embedding.Pointer, _act.Tokens.Pointer, _act.X.Pointer, _plan.TokenCount, Config.Dim, main);
@@ -128,11 +141,65 @@ public sealed class CudaBackend : IComputeBackend
         {
             _calls.RmsNorm(_act.X.Pointer, _weights.FinalNorm.Pointer, _act.H.Pointer, _act.LogitRows.Pointer, rows, Config.Dim, Config.RmsEps, main);
             _blas[0].GemmBf16RowMajor(_weights.Output.Pointer, _act.H.Pointer, _act.Logits.Pointer, rows, Config.VocabSize, Config.Dim);
-            _act.Logits.DownloadAsync(_hostLogits, main, 0, (long)rows * Config.VocabSize);
         }
-        main.Synchronize();
-        _hostLogits.Span[..(rows * Config.VocabSize)].CopyTo(logits);
+        CopyLogits(rows, main, logits);
     }
+
+    /// <summary>Most pieces the logits download is cut into, so the host copies one piece while the next is in transit.</summary>
+    private const int LogitChunks = 4;
+
+    /// <summary>Smallest piece worth its own copy and event (a few microseconds each).</summary>
+    private const long MinLogitChunkBytes = 4096;
+
+    /// <summary>
+    /// Downloads the step's logit rows to the pinned buffer and copies them into the caller's (several threads for
+    /// large copies). Large downloads go in row chunks, each with its own event: the host copies a chunk while the
+    /// next one crosses the bus.
+    /// </summary>
+    private void CopyLogits(int rows, CudaStream main, Span<float> logits)
+    {
+        var vocab = (long)Config.VocabSize;
+        var chunks = (int)Math.Min(Math.Min(LogitChunks, rows), Math.Max(rows == 0 ? 0 : 1, rows * vocab * sizeof(float) / MinLogitChunkBytes));
+        for (var c = 0; c < chunks; c++)
+        {
+            long first = (long)rows * c / chunks, end = (long)rows * (c + 1) / chunks;
+            _act.Logits.DownloadAsync(_hostLogits, main, first * vocab, (end - first) * vocab, destinationOffset: first * vocab);
+            _logitChunkReady[c].Record(main);
+        }
+        fixed (float* destination = logits)
+            for (var c = 0; c < chunks; c++)
+            {
+                long first = (long)rows * c / chunks, end = (long)rows * (c + 1) / chunks;
+                _logitChunkReady[c].Synchronize();
+                _logitCopy.Copy(_hostLogits.Pointer + first * vocab, destination + first * vocab, (end - first) * vocab * sizeof(float));
+            }
+        main.Synchronize();
+    }
+
+    /// <summary>
+    /// Diagnostics: the decode attention alone (partial and merge kernels of every layer) for the last step's batch,
+    /// which must have been a pure decode step, timed with CUDA events; milliseconds per step over
+    /// <paramref name="repeats"/> runs. It overwrites the step's attention output, nothing a next step reads.
+    /// </summary>
+    public double TimeDecodeAttention(int repeats = 5)
+    {
+        if (!_plan.PureDecode) throw new InvalidOperationException("TimeDecodeAttention needs a pure decode step to have run last");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        _context.MakeCurrent();
+        using var start = new CudaEvent(_context);
+        using var stop = new CudaEvent(_context);
+        var s = _streams[0];
+        DecodeAttention(0, 0, _plan.TokenCount, s);
+        start.Record(s);
+        for (var r = 0; r < repeats; r++)
+            for (var l = 0; l < Config.Layers; l++) DecodeAttention(l, 0, _plan.TokenCount, s);
+        stop.Record(s);
+        stop.Synchronize();
+        return stop.ElapsedMillisecondsSince(start) / repeats;
+    }
+
+    /// <summary>The last decode step's split: tokens per partition and partitions per token.</summary>
+    public (int PartitionTokens, int Partitions) LastDecodePartitions => (_stepPartitionTokens, _stepPartitions);
 
     private void Upload(CudaStream s)
     {
@@ -174,14 +241,7 @@ public sealed class CudaBackend : IComputeBackend
         if (w.Bqkv is { } bias) _calls.AddBias(q, bias.Pointer, n, qkv, s);
         _calls.Rotary(q, k, qkv, positions, n, heads, kv, hd, c.RotaryDim, c.RopeTheta, c.RopeStyle != RopeStyle.Interleaved, s);
         _calls.KvWrite(k, v, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.Slots.ElementPointer(start), n, kv, hd, BlockSize, s);
-        if (_plan.PureDecode)
-        {
-            var partitions = (_plan.MaxContext + _partitionTokens - 1) / _partitionTokens;
-            var perToken = (long)heads * partitions;
-            _calls.AttentionDecode(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
-                _act.PartOut.ElementPointer(start * perToken * hd), _act.PartMax.ElementPointer(start * perToken), _act.PartSum.ElementPointer(start * perToken),
-                attn, n, heads, kv, hd, BlockSize, _partitionTokens, partitions, _scale, s);
-        }
+        if (_plan.PureDecode) DecodeAttention(l, start, n, s);
         else
         {
             _calls.AttentionPrefill(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
@@ -192,6 +252,19 @@ public sealed class CudaBackend : IComputeBackend
         blas.GemmBf16RowMajor(w.Wgu.Pointer, h, gu, n, 2 * ff, dim);
         _calls.SwiGlu(gu, g, n, ff, s);
         blas.GemmBf16RowMajor(w.Wdown.Pointer, g, x, n, dim, ff, beta: 1f);
+    }
+
+    /// <summary>Decode attention of layer <paramref name="l"/> for the tokens [start, start + n), split as <see cref="DecodePartitions"/> chose for the step.</summary>
+    private void DecodeAttention(int l, int start, int n, CudaStream s)
+    {
+        var c = Config;
+        int hd = c.HeadDim, heads = c.Heads, qkv = _act.QkvDim;
+        var q = _act.Qkv.ElementPointer((long)start * qkv);
+        var perToken = (long)heads * _stepPartitions;
+        _calls.AttentionDecode(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence,
+            _act.TokenSequence.ElementPointer(start), _act.Positions.ElementPointer(start), _act.PartOut.ElementPointer(start * perToken * hd),
+            _act.PartMax.ElementPointer(start * perToken), _act.PartSum.ElementPointer(start * perToken), _act.Attn.ElementPointer((long)start * heads * hd),
+            n, heads, c.KvHeads, hd, BlockSize, _stepPartitionTokens, _stepPartitions, _scale, s);
     }
 
     private int BlocksThatFit(CudaBackendOptions o, long blockElements)
@@ -206,9 +279,9 @@ public sealed class CudaBackend : IComputeBackend
     public void Dispose()
     {
         _context.MakeCurrent();
-        foreach (var d in new IDisposable[] { _hostTokens, _hostPositions, _hostSequences, _hostSlots, _hostLogitRows, _hostTables, _hostLogits, _uploaded, _act, _weights })
+        foreach (var d in new IDisposable[] { _logitCopy, _hostTokens, _hostPositions, _hostSequences, _hostSlots, _hostLogitRows, _hostTables, _hostLogits, _uploaded, _act, _weights })
             d.Dispose();
-        foreach (var e in _finished) e.Dispose();
+        foreach (var e in _finished.Concat(_logitChunkReady)) e.Dispose();
         foreach (var b in _blas) b.Dispose();
         foreach (var s in _streams) s.Dispose();
         foreach (var p in _kPool.Concat(_vPool)) p.Dispose();

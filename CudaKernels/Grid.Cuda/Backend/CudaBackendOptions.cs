@@ -23,7 +23,10 @@ public sealed record CudaBackendOptions
     /// </summary>
     public int NanoBatches { get; init; } = 1;
 
-    /// <summary>KV tokens per partition of the split decode attention (a multiple of the block size).</summary>
+    /// <summary>
+    /// Longest partition, in KV tokens, of the split decode attention (a multiple of the block size); a step with few
+    /// tokens takes shorter ones (<see cref="DecodePartitions"/>) so its blocks fill the device.
+    /// </summary>
     public int DecodePartitionTokens { get; init; } = 256;
 
     /// <summary>Where compiled kernels (CUBIN per architecture) are cached between runs; null keeps them in memory only.</summary>

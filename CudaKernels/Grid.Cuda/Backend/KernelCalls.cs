@@ -14,7 +14,8 @@ public sealed class KernelCalls(KernelSet kernels)
     private readonly CudaKernel _rotary = kernels["rotary"];
     private readonly CudaKernel _kvWrite = kernels["kv_write"];
     private readonly CudaKernel _prefill = kernels["attention_prefill"];
-    private readonly CudaKernel _decodePartial = kernels["attention_decode_partial"];
+    private readonly CudaKernel[] _decodePartial =
+        [kernels["attention_decode_partial_g1"], kernels["attention_decode_partial_g2"], kernels["attention_decode_partial_g4"], kernels["attention_decode_partial_g8"]];
     private readonly CudaKernel _decodeMerge = kernels["attention_decode_merge"];
     private readonly CudaKernel _swiglu = kernels["swiglu_to_bf16"];
     private readonly CudaKernel _residual = kernels["residual_add"];
@@ -46,12 +47,28 @@ public sealed class KernelCalls(KernelSet kernels)
         ulong partOut, ulong partMax, ulong partSum, ulong output, int n, int heads, int kvHeads, int headDim, int blockSize,
         int partitionTokens, int partitions, float scale, CudaStream s)
     {
-        _decodePartial.Launch(new Dim3((uint)n, (uint)heads, (uint)partitions), 128, _a.Clear().Add(q).Add(qStride).Add(kPool).Add(vPool).Add(blockTables)
+        // One block per (token, KV head, partition) serves the KV head's whole group of query heads.
+        _decodePartial[DecodeKernelIndex(heads, kvHeads)].Launch(new Dim3((uint)n, (uint)kvHeads, (uint)partitions), 128, _a.Clear().Add(q).Add(qStride).Add(kPool).Add(vPool).Add(blockTables)
             .Add(blocksPerSeq).Add(tokenSeq).Add(positions).Add(partOut).Add(partMax).Add(partSum).Add(n).Add(heads).Add(kvHeads).Add(headDim)
             .Add(blockSize).Add(partitionTokens).Add(partitions).Add(scale), s);
         _decodeMerge.Launch(new Dim3((uint)n, (uint)heads), 128, _a.Clear().Add(partOut).Add(partMax).Add(partSum).Add(positions).Add(output)
             .Add(n).Add(heads).Add(headDim).Add(partitionTokens).Add(partitions), s);
     }
+
+    /// <summary>The most query heads per KV head the decode attention takes (attention_decode_partial_g8).</summary>
+    public const int MaxDecodeGroup = 8;
+
+    /// <summary>Which attention_decode_partial_gN serves this head layout: 0..3 for N = 1, 2, 4, 8 (the group rounded up to a power of two).</summary>
+    public static int DecodeKernelIndex(int heads, int kvHeads)
+    {
+        if (kvHeads < 1 || heads % kvHeads != 0 || heads / kvHeads > MaxDecodeGroup)
+            throw new ArgumentException($"the CUDA decode attention needs Heads a multiple of KvHeads with at most {MaxDecodeGroup} query heads per KV head (Heads {heads}, KvHeads {kvHeads})");
+        var group = heads / kvHeads;
+        return group <= 1 ? 0 : group <= 2 ? 1 : group <= 4 ? 2 : 3;
+    }
+
+    /// <summary>Blocks of the decode kernel for this head layout that one SM holds at once.</summary>
+    public int DecodeBlocksPerMultiprocessor(int heads, int kvHeads) => _decodePartial[DecodeKernelIndex(heads, kvHeads)].MaxActiveBlocksPerMultiprocessor(128);
 
     public void SwiGlu(ulong gateUp, ulong output, int rows, int ff, CudaStream s) =>
         _swiglu.Launch(Dim3.Cover((long)rows * ff, 256), 256, _a.Clear().Add(gateUp).Add(output).Add(rows).Add(ff), s);

@@ -37,6 +37,9 @@ internal static unsafe partial class DriverApi
     [LibraryImport(Lib)] internal static partial CuResult cuModuleGetFunction(nint* function, nint module, byte* name);
 
     [LibraryImport(Lib)]
+    internal static partial CuResult cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, nint function, int blockSize, nuint dynamicSharedBytes);
+
+    [LibraryImport(Lib)]
     internal static partial CuResult cuLaunchKernel(nint function, uint gridX, uint gridY, uint gridZ,
         uint blockX, uint blockY, uint blockZ, uint sharedMemBytes, nint stream, void** kernelParams, void** extra);
 

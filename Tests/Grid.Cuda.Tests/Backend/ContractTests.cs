@@ -7,7 +7,8 @@ public sealed class ContractTests
 {
     private static readonly string[] Launched =
     [
-        "embedding_gather", "rmsnorm_to_bf16", "add_bias", "rotary", "kv_write", "attention_prefill", "attention_decode_partial",
+        "embedding_gather", "rmsnorm_to_bf16", "add_bias", "rotary", "kv_write", "attention_prefill", "attention_decode_partial_g1",
+        "attention_decode_partial_g2", "attention_decode_partial_g4", "attention_decode_partial_g8",
         "attention_decode_merge", "swiglu_to_bf16", "residual_add", "kv_block_copy", "argmax_rows", "fill_random_bf16", "fill_f32",
         "f32_to_bf16", "bf16_to_f32", "f16_to_bf16", "dequant_q8_0_to_bf16", "logits_temperature", "topk_rows", "softmax_rows", "top_p_mask", "apply_penalties",
     ];
