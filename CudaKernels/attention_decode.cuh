@@ -132,13 +132,15 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
         l_r[i] = 0.0f;
     }
 
+    // A power-of-two block size (the usual case) turns the divisions below into shifts and masks.
+    const int bs_shift = (block_size & (block_size - 1)) == 0 ? __ffs(block_size) - 1 : -1;
     // Block-table entries of the next tile to copy (this thread's keys of it); 0 where it copies nothing.
     int tb[DEC_LOADS];
 #define DEC_TABLE(KT)                                                                                       \
     _Pragma("unroll") for (int i = 0; i < DEC_LOADS; i++)                                                                     \
     {                                                                                                       \
         const int j = slot + kpb * i;                                                                       \
-        tb[i] = i < loads && (KT) + j < k_end && active ? table[((KT) + j) / block_size] : 0;               \
+        tb[i] = i < loads && (KT) + j < k_end && active ? table[bs_shift >= 0 ? ((KT) + j) >> bs_shift : ((KT) + j) / block_size] : 0; \
     }
     // Copies this thread's K and V chunks of the tile at KT into stage STG (keys past k_end: nothing).
 #define DEC_COPY(KT, STG)                                                                                   \
@@ -148,7 +150,8 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
         if (i < loads && (KT) + j < k_end && active)                                                        \
         {                                                                                                   \
             const int pos = (KT) + j;                                                                       \
-            const long long row = (((long long)tb[i] * n_kv_heads + kvh) * block_size + pos % block_size) * head_dim; \
+            const int off = bs_shift >= 0 ? pos & (block_size - 1) : pos % block_size;                      \
+            const long long row = (((long long)tb[i] * n_kv_heads + kvh) * block_size + off) * head_dim;   \
             cp_async16(&s.u.t.kv[STG][0][i][tid], (const uint4*)(k_pool + row) + sub);                      \
             cp_async16(&s.u.t.kv[STG][1][i][tid], (const uint4*)(v_pool + row) + sub);                      \
         }                                                                                                   \

@@ -583,6 +583,7 @@ static void test_attention()
         {8, 8, 80, 16, {70, 161}, {1, 1}, false},
         {7, 1, 64, 8, {90, 9}, {1, 1}, false},
         {12, 2, 128, 32, {257, 31}, {1, 1}, false},
+        {8, 2, 128, 12, {100, 37}, {1, 1}, false}, // a block size that is not a power of two (divisions, not shifts)
     };
     for (auto& c : decode_cases)
     {
