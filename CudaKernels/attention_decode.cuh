@@ -66,8 +66,9 @@ struct DecodeSmem
 };
 
 // GP: the group size (query heads per KV head) rounded up to a power of two; heads past the real group compute
-// zeros and are not written.
-template <int GP>
+// zeros and are not written. LK: the lanes per key (head_dim / 8 rounded up to a power of two) when known at compile
+// time, which turns the layout's divisions and the reduction's loops into constants; 0: from head_dim at run time.
+template <int GP, int LK>
 __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int q_stride, const bf16* __restrict__ k_pool,
                                                const bf16* __restrict__ v_pool, const int* __restrict__ block_tables, int max_blocks_per_seq,
                                                const int* __restrict__ token_seq, const int* __restrict__ positions, float* __restrict__ part_out,
@@ -88,8 +89,12 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int chunks = head_dim >> 3;
-    int lk = 1;
-    while (lk < chunks) lk <<= 1;
+    int lk = LK;
+    if (LK == 0)
+    {
+        lk = 1;
+        while (lk < chunks) lk <<= 1;
+    }
     const int kpb = ATT_THREADS / lk; // keys per pass
     const int loads = kpb * DEC_LOADS <= DEC_MAX_TILE ? DEC_LOADS : DEC_MAX_TILE / kpb;
     const int tile = kpb * loads;
