@@ -4,8 +4,12 @@
 //
 // Layout of a tile (keys [kt, kt + n) of the partition): the LK lanes of a key group (LK = head_dim/8 rounded up to a
 // power of two) each own one 16-byte chunk (8 BF16) of the key row, so a warp reads whole rows, coalesced; the block
-// takes 128/LK keys per pass and DEC_LOADS passes per tile, every K and V load of the tile issued before the first
-// is used. Scores: each lane's partial dot products for the GP heads are reduced over its key group by halving
+// takes 128/LK keys per pass and DEC_LOADS passes per tile. Loads: each thread copies its own K and V chunks of a tile
+// into its own slots of shared memory with cp.async (sm_80+; older devices copy synchronously), one tile ahead: the
+// next tile's bytes are in flight while this one is computed, and they hold no registers meanwhile. Only the thread
+// that copied a chunk reads it, so its own cp.async.wait_group is all the ordering needed. The block-table entries of
+// the tile after that are loaded a tile ahead too, so issuing the copies never waits on them.
+// Scores: each lane's partial dot products for the GP heads are reduced over its key group by halving
 // (each shuffle step hands half the heads to the partner lane), then stored [head][key] in shared memory.
 // Softmax: warp w owns heads w, w+4 (their running max and sum in registers) and writes each tile's correction.
 // P.V: the same lane that loaded V[key][chunk] adds p[head][key] * V into its GP x 8 accumulators. Score and
@@ -13,22 +17,58 @@
 
 #define DEC_LOADS 4      // K and V chunks each lane loads per tile
 #define DEC_MAX_TILE 128 // keys per tile at most (head_dim <= 32 gives short rows: more keys a pass)
+#define DEC_STAGES 2     // tiles in shared memory: the one being computed and the one in flight
+
+#ifndef GRID_EMU // a host-side emulation used to check these kernels without a GPU supplies its own
+// 16 bytes global -> shared, asynchronous where the device has cp.async (.cg: L2 only, the KV is read once).
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem)
+{
+#if __CUDA_ARCH__ >= 800
+    unsigned int a;
+    asm volatile("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }\n" : "=r"(a) : "l"(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(a), "l"(gmem) : "memory");
+#else
+    *(uint4*)smem = *(const uint4*)gmem;
+#endif
+}
+
+__device__ __forceinline__ void cp_async_commit()
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.commit_group;\n" ::: "memory");
+#endif
+}
+
+// Waits until at most N of this thread's committed groups are still in flight.
+template <int N>
+__device__ __forceinline__ void cp_async_wait()
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+#endif
+}
+#endif
 
 template <int GP>
 struct DecodeSmem
 {
     union
     {
-        float p[2][GP * DEC_MAX_TILE];                        // scores, then exp(score - m): [head][key], two tiles in turn
-        float part[ATT_THREADS / 32][GP * ATT_MAX_HEAD_DIM];  // per-warp partial outputs, at the end
+        struct
+        {
+            uint4 kv[DEC_STAGES][2][DEC_LOADS][ATT_THREADS]; // [stage][K, V][pass][thread]: each thread's own chunks
+            float p[2][GP * DEC_MAX_TILE];                   // scores, then exp(score - m): [head][key], two tiles in turn
+        } t;
+        float part[ATT_THREADS / 32][GP * ATT_MAX_HEAD_DIM]; // per-warp partial outputs, at the end
     } u;
     float corr[2][GP]; // per head: exp(old max - new max) of the tile
     float m[GP], l[GP];
 };
 
 // GP: the group size (query heads per KV head) rounded up to a power of two; heads past the real group compute
-// zeros and are not written.
-template <int GP>
+// zeros and are not written. LK: the lanes per key (head_dim / 8 rounded up to a power of two) when known at compile
+// time, which turns the layout's divisions and the reduction's loops into constants; 0: from head_dim at run time.
+template <int GP, int LK>
 __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int q_stride, const bf16* __restrict__ k_pool,
                                                const bf16* __restrict__ v_pool, const int* __restrict__ block_tables, int max_blocks_per_seq,
                                                const int* __restrict__ token_seq, const int* __restrict__ positions, float* __restrict__ part_out,
@@ -49,8 +89,12 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
 
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int chunks = head_dim >> 3;
-    int lk = 1;
-    while (lk < chunks) lk <<= 1;
+    int lk = LK;
+    if (LK == 0)
+    {
+        lk = 1;
+        while (lk < chunks) lk <<= 1;
+    }
     const int kpb = ATT_THREADS / lk; // keys per pass
     const int loads = kpb * DEC_LOADS <= DEC_MAX_TILE ? DEC_LOADS : DEC_MAX_TILE / kpb;
     const int tile = kpb * loads;
@@ -93,37 +137,63 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
         l_r[i] = 0.0f;
     }
 
-    int buf = 0;
-    for (int kt = (int)k_begin; kt < k_end; kt += tile, buf ^= 1)
+    // A power-of-two block size (the usual case) turns the divisions below into shifts and masks.
+    const int bs_shift = (block_size & (block_size - 1)) == 0 ? __ffs(block_size) - 1 : -1;
+    // Block-table entries of the next tile to copy (this thread's keys of it); 0 where it copies nothing.
+    int tb[DEC_LOADS];
+#define DEC_TABLE(KT)                                                                                       \
+    _Pragma("unroll") for (int i = 0; i < DEC_LOADS; i++)                                                                     \
+    {                                                                                                       \
+        const int j = slot + kpb * i;                                                                       \
+        tb[i] = i < loads && (KT) + j < k_end && active ? table[bs_shift >= 0 ? ((KT) + j) >> bs_shift : ((KT) + j) / block_size] : 0; \
+    }
+    // Copies this thread's K and V chunks of the tile at KT into stage STG (keys past k_end: nothing).
+#define DEC_COPY(KT, STG)                                                                                   \
+    _Pragma("unroll") for (int i = 0; i < DEC_LOADS; i++)                                                                     \
+    {                                                                                                       \
+        const int j = slot + kpb * i;                                                                       \
+        if (i < loads && (KT) + j < k_end && active)                                                        \
+        {                                                                                                   \
+            const int pos = (KT) + j;                                                                       \
+            const int off = bs_shift >= 0 ? pos & (block_size - 1) : pos % block_size;                      \
+            const long long row = (((long long)tb[i] * n_kv_heads + kvh) * block_size + off) * head_dim;   \
+            cp_async16(&s.u.t.kv[STG][0][i][tid], (const uint4*)(k_pool + row) + sub);                      \
+            cp_async16(&s.u.t.kv[STG][1][i][tid], (const uint4*)(v_pool + row) + sub);                      \
+        }                                                                                                   \
+    }
+    DEC_TABLE((int)k_begin)
+    DEC_COPY((int)k_begin, 0)
+    cp_async_commit();
+    if (k_begin + tile < k_end)
+    {
+        DEC_TABLE((int)k_begin + tile)
+    }
+
+    int buf = 0, stage = 0;
+    for (int kt = (int)k_begin; kt < k_end; kt += tile, buf ^= 1, stage ^= 1)
     {
         const int n = k_end - kt < tile ? k_end - kt : tile;
-        uint4 kw[DEC_LOADS], vw[DEC_LOADS];
-#pragma unroll
-        for (int i = 0; i < DEC_LOADS; i++)
+        // The next tile's copies go out before this one is computed; the entries for the one after follow.
+        if (kt + tile < k_end)
         {
-            const int j = slot + kpb * i;
-            if (i < loads && j < n && active)
-            {
-                const int pos = kt + j;
-                const int bi = pos / block_size;
-                const long long row = (((long long)table[bi] * n_kv_heads + kvh) * block_size + (pos - bi * block_size)) * head_dim;
-                kw[i] = ((const uint4*)(k_pool + row))[sub];
-                vw[i] = ((const uint4*)(v_pool + row))[sub];
-            }
-            else
-            {
-                kw[i].x = kw[i].y = kw[i].z = kw[i].w = 0u;
-                vw[i].x = vw[i].y = vw[i].z = vw[i].w = 0u;
-            }
+            DEC_COPY(kt + tile, stage ^ 1)
         }
-
-        float* ps = s.u.p[buf];
+        cp_async_commit(); // an empty group at the last tile keeps the count: the wait below is always for this tile
+        if (kt + 2 * tile < k_end)
+        {
+            DEC_TABLE(kt + 2 * tile)
+        }
+        cp_async_wait<1>();
+        const uint4* mine = &s.u.t.kv[stage][0][0][tid];
+        float* ps = s.u.t.p[buf];
 #pragma unroll
         for (int i = 0; i < DEC_LOADS; i++)
         {
             if (i >= loads) break; // uniform over the block: every lane reaches the same shuffles
-            const float k0 = bf16_lo(kw[i].x), k1 = bf16_hi(kw[i].x), k2 = bf16_lo(kw[i].y), k3 = bf16_hi(kw[i].y);
-            const float k4 = bf16_lo(kw[i].z), k5 = bf16_hi(kw[i].z), k6 = bf16_lo(kw[i].w), k7 = bf16_hi(kw[i].w);
+            uint4 kw = mine[i * ATT_THREADS];
+            if (!(slot + kpb * i < n && active)) kw.x = kw.y = kw.z = kw.w = 0u; // a lane with nothing copied adds zeros to its key group
+            const float k0 = bf16_lo(kw.x), k1 = bf16_hi(kw.x), k2 = bf16_lo(kw.y), k3 = bf16_hi(kw.y);
+            const float k4 = bf16_lo(kw.z), k5 = bf16_hi(kw.z), k6 = bf16_lo(kw.w), k7 = bf16_hi(kw.w);
             float d[GP];
 #pragma unroll
             for (int g = 0; g < GP; g++)
@@ -196,8 +266,9 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
             const int j = slot + kpb * i;
             if (i < loads && j < n && active)
             {
-                const float v0 = bf16_lo(vw[i].x), v1 = bf16_hi(vw[i].x), v2 = bf16_lo(vw[i].y), v3 = bf16_hi(vw[i].y);
-                const float v4 = bf16_lo(vw[i].z), v5 = bf16_hi(vw[i].z), v6 = bf16_lo(vw[i].w), v7 = bf16_hi(vw[i].w);
+                const uint4 vw = mine[(DEC_LOADS + i) * ATT_THREADS];
+                const float v0 = bf16_lo(vw.x), v1 = bf16_hi(vw.x), v2 = bf16_lo(vw.y), v3 = bf16_hi(vw.y);
+                const float v4 = bf16_lo(vw.z), v5 = bf16_hi(vw.z), v6 = bf16_lo(vw.w), v7 = bf16_hi(vw.w);
 #pragma unroll
                 for (int g = 0; g < GP; g++)
                 {
@@ -213,8 +284,12 @@ __device__ __forceinline__ void decode_grouped(const float* __restrict__ q, int 
                 }
             }
         }
-        // No barrier: the next tile writes the other score and correction buffers.
+        // No barrier: the next tile writes the other score and correction buffers, and its copies go to the stage
+        // this thread has just read (its own slots only).
     }
+    cp_async_wait<0>(); // nothing in flight into the buffers that part overlays (the last group is empty)
+#undef DEC_TABLE
+#undef DEC_COPY
 
 #pragma unroll
     for (int i = 0; i < (GP + 3) / 4; i++)

@@ -65,7 +65,10 @@ emu_switch:
 
 namespace emu {
 enum State { RUN, BAR, WBAR, DONE };
-struct Fiber { void* sp; State state; uint3e tid; int linear; };
+// A cp.async copy issued but not yet done: it lands only at a cp.async.wait_group that covers its group (the latest
+// moment the hardware allows), so a kernel that reads its destination too early sees the old bytes.
+struct Copy { void* dst; const void* src; long long group; };
+struct Fiber { void* sp; State state; uint3e tid; int linear; std::vector<Copy> copies; long long committed; };
 inline std::vector<Fiber> fibers;
 inline std::vector<char*> stacks;
 inline const size_t stack_size = 256 * 1024;
@@ -77,12 +80,26 @@ struct Frag { unsigned a[4], b[2]; };
 inline Frag fbuf[32][32];
 inline long long barriers = 0;
 
+// Completes this fiber's copies of the committed groups but the `keep` most recent.
+inline void land_copies(Fiber& f, long long keep)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < f.copies.size(); i++)
+    {
+        Copy& c = f.copies[i];
+        if (c.group < f.committed - keep) memcpy(c.dst, c.src, 16);
+        else f.copies[w++] = c;
+    }
+    f.copies.resize(w);
+}
+
 inline void yield_as(State s) { fibers[cur].state = s; emu_switch(&fibers[cur].sp, sched_sp); }
 inline int lane() { return fibers[cur].linear & 31; }
 inline int warp() { return fibers[cur].linear >> 5; }
 [[noreturn]] inline void entry()
 {
     body();
+    if (!fibers[cur].copies.empty()) { fprintf(stderr, "thread %d exits with cp.async copies never waited for\n", fibers[cur].linear); abort(); }
     fibers[cur].state = DONE;
     emu_switch(&fibers[cur].sp, sched_sp);
     abort();
@@ -105,6 +122,8 @@ inline void run_block(unsigned n)
         f.sp = sp;
         f.state = RUN;
         f.linear = i;
+        f.copies.clear();
+        f.committed = 0;
         f.tid.x = i % blockDim.x;
         f.tid.y = (i / blockDim.x) % blockDim.y;
         f.tid.z = i / (blockDim.x * blockDim.y);
@@ -204,6 +223,16 @@ inline unsigned __match_any_sync(unsigned mask, unsigned v)
     emu::yield_as(emu::WBAR);
     return r;
 }
+
+// cp.async.cg.shared.global (16 bytes), cp.async.commit_group, cp.async.wait_group N: per thread, as in PTX; copies
+// of the open (uncommitted) group are not covered by a wait.
+inline void cp_async16(void* smem, const void* gmem)
+{
+    emu::Fiber& f = emu::fibers[emu::cur];
+    f.copies.push_back({smem, gmem, f.committed});
+}
+inline void cp_async_commit() { emu::fibers[emu::cur].committed++; }
+template <int N> inline void cp_async_wait() { emu::land_copies(emu::fibers[emu::cur], N); }
 
 // mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32, from the PTX ISA fragment layout.
 inline void mma_16816(float* d, const unsigned* a, unsigned b0, unsigned b1)

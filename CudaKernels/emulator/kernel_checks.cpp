@@ -583,6 +583,7 @@ static void test_attention()
         {8, 8, 80, 16, {70, 161}, {1, 1}, false},
         {7, 1, 64, 8, {90, 9}, {1, 1}, false},
         {12, 2, 128, 32, {257, 31}, {1, 1}, false},
+        {8, 2, 128, 12, {100, 37}, {1, 1}, false}, // a block size that is not a power of two (divisions, not shifts)
     };
     for (auto& c : decode_cases)
     {
@@ -591,6 +592,35 @@ static void test_attention()
         for (int P : {48, 256}) test_decode(b, scale, P);
     }
     printf("attention ok\n");
+}
+// ---- the emulator's cp.async: a copy lands at the wait that covers its group, not before ----
+static void test_cp_async()
+{
+    static uint4 src[3], seen[3][4];
+    for (int i = 0; i < 3; i++) src[i] = {1u + i, 2u, 3u, 4u};
+    emu::launch(dim3(1), dim3(32), [] {
+        __shared__ uint4 dst[32][3];
+        const int t = threadIdx.x;
+        for (int i = 0; i < 3; i++) dst[t][i] = {0u, 0u, 0u, 0u};
+        cp_async16(&dst[t][0], &src[0]);
+        cp_async_commit();
+        cp_async16(&dst[t][1], &src[1]);
+        cp_async_commit();
+        cp_async16(&dst[t][2], &src[2]); // the open group: no wait covers it until committed
+        if (t == 0) seen[0][0] = dst[t][0];
+        cp_async_wait<1>();
+        if (t == 0) { seen[0][1] = dst[t][0]; seen[1][1] = dst[t][1]; }
+        cp_async_wait<0>();
+        if (t == 0) { seen[1][2] = dst[t][1]; seen[2][2] = dst[t][2]; }
+        cp_async_commit();
+        cp_async_wait<0>();
+        if (t == 0) seen[2][3] = dst[t][2];
+    });
+    CHECK(seen[0][0].x == 0, "cp.async: a copy landed before any wait");
+    CHECK(seen[0][1].x == 1 && seen[1][1].x == 0, "cp.async: wait_group 1 must land the older group only (%u %u)", seen[0][1].x, seen[1][1].x);
+    CHECK(seen[1][2].x == 2 && seen[2][2].x == 0, "cp.async: wait_group 0 must land every committed group, not the open one (%u %u)", seen[1][2].x, seen[2][2].x);
+    CHECK(seen[2][3].x == 3, "cp.async: the last group never landed");
+    printf("cp_async ok\n");
 }
 
 int main(int argc, char** argv)
@@ -607,6 +637,7 @@ int main(int argc, char** argv)
     if (want("quant")) test_quant();
     if (want("logits")) test_logits();
     if (want("sampling")) test_sampling();
+    if (want("cp_async")) test_cp_async();
     if (want("attention")) test_attention();
     printf(failures ? "%d FAILURES\n" : "all passed\n", failures);
     return failures != 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the CPU emulation checks of every kernel: emulator/run.sh [embedding|rmsnorm|elementwise|
-# swiglu|rotary|kv|convert|quant|logits|sampling|attention]. Needs g++ 12 or newer.
+# swiglu|rotary|kv|convert|quant|logits|sampling|cp_async|attention]. Needs g++ 12 or newer.
 set -euo pipefail
 dir="$(cd "$(dirname "$0")" && pwd)"
 out="$(mktemp -d)"

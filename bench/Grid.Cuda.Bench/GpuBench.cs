@@ -10,8 +10,8 @@ namespace Grid.Cuda.Bench;
 /// Llama-3-8B-shaped, BF16 random weights made on the device: decode throughput at batch 1, 16, 64, 256
 /// against the HBM roofline (weights plus the KV each step reads), prefill of 2,048-token prompts against
 /// peak BF16 FLOP/s, and nano-batch pipelining on against off at batch 256. Diagnostics at batch 64 and 256: the
-/// same step asking for one logit row (the logits download and copy's share), the decode attention alone timed with
-/// CUDA events (attention's share), and the host copy of a batch-256 logits block with one thread and with several.
+/// same step asking for one logit row (the logits download and copy's share); the decode attention, the GEMMs and the
+/// other kernels each alone, timed with CUDA events (their shares; the step less the three is host work and gaps); the host copy of a batch-256 logits block with one thread and with several.
 /// </summary>
 public static class GpuBench
 {
@@ -35,6 +35,7 @@ public static class GpuBench
         using var backend = new CudaBackend(config, (c, k) => RandomDeviceWeights.Create(c, k, config, seed: 1),
             new CudaBackendOptions { BlockCount = blocksNeeded, MaxBatchTokens = PrefillTokens, MaxSequences = maxBatch, NanoBatches = 1 });
         results.Figure("kernels.load_seconds", backend.KernelLoadTime.TotalSeconds, "s");
+        results.Figure("decode.attention_blocks_per_sm", backend.DecodeBlocksPerMultiprocessor);
 
         var weightBytes = 2.0 * WeightCount(config);
         foreach (var batch in small ? new[] { 1, 8 } : new[] { 1, 16, 64, 256 })
@@ -51,6 +52,13 @@ public static class GpuBench
             results.Note($"decode.b{batch}.attention_split", $"{partitions} partitions of {partitionTokens} tokens per token and KV head");
             results.Figure($"decode.b{batch}.attention_ms", attention, "ms");
             results.Figure($"decode.b{batch}.attention_kv_gb_per_second", attention > 0 ? kvBytes / (attention / 1000) / 1e9 : 0, "GB/s");
+            // ... the GEMMs' part against the bytes they move, the small kernels' part, and what is left: host work and gaps.
+            var gemm = backend.TimeDecodeParts(StepParts.Gemm);
+            var other = backend.TimeDecodeParts(StepParts.Other);
+            results.Figure($"decode.b{batch}.gemm_ms", gemm, "ms");
+            results.Figure($"decode.b{batch}.gemm_gb_per_second", gemm > 0 ? GemmBytes(config, batch) / (gemm / 1000) / 1e9 : 0, "GB/s");
+            results.Figure($"decode.b{batch}.other_ms", other, "ms");
+            results.Figure($"decode.b{batch}.unaccounted_ms", 1000.0 * batch / tps - attention - gemm - other, "ms");
             // ... and, at the big batches, the logits' part: the same step asking for one row.
             if (batch != (small ? 8 : 64) && batch != 256) continue;
             var oneRow = Decode(backend, batch, steps, oneLogitRow: true);
@@ -144,6 +152,18 @@ public static class GpuBench
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < repeats; i++) backend.Forward(forward, logits);
         return PrefillTokens * repeats / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Bytes the GEMMs of one decode step of <paramref name="batch"/> tokens (every logit row) move at least: the
+    /// weights, the BF16 inputs, the F32 outputs (the output and down projections read and write theirs: beta = 1).
+    /// </summary>
+    private static double GemmBytes(ModelConfig c, int batch)
+    {
+        double qkv = (c.Heads + 2.0 * c.KvHeads) * c.HeadDim, attn = (double)c.Heads * c.HeadDim;
+        var inputs = c.Layers * (c.Dim + attn + c.Dim + c.HiddenDim) + c.Dim;
+        var outputs = c.Layers * (qkv + 2.0 * c.Dim + 2.0 * c.HiddenDim + 2.0 * c.Dim) + c.VocabSize;
+        return 2.0 * WeightCount(c) + batch * (2.0 * inputs + 4.0 * outputs);
     }
 
     /// <summary>Parameters the matrices of one forward read (the embedding is a gather, not a product).</summary>

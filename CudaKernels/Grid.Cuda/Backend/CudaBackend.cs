@@ -181,22 +181,45 @@ public sealed unsafe class CudaBackend : IComputeBackend
     /// which must have been a pure decode step, timed with CUDA events; milliseconds per step over
     /// <paramref name="repeats"/> runs. It overwrites the step's attention output, nothing a next step reads.
     /// </summary>
-    public double TimeDecodeAttention(int repeats = 5)
+    public double TimeDecodeAttention(int repeats = 5) => TimeDecodeParts(StepParts.Attention, repeats);
+
+    /// <summary>
+    /// Diagnostics: some kinds of work of the last step (a pure decode step), alone on one stream and timed with CUDA
+    /// events, in milliseconds per step over <paramref name="repeats"/> runs: the cuBLAS GEMMs of every layer and the
+    /// logits, the decode attention, or the rest (embedding, norms, bias, rotary, KV write, SwiGLU). Host work (upload,
+    /// logits download and copy) is in none of them. The activations, the residual stream and the step's own KV slot
+    /// end up overwritten or added to; a next step recomputes them all from its tokens, so none of it is read again.
+    /// </summary>
+    public double TimeDecodeParts(StepParts parts, int repeats = 5)
     {
-        if (!_plan.PureDecode) throw new InvalidOperationException("TimeDecodeAttention needs a pure decode step to have run last");
+        if (!_plan.PureDecode) throw new InvalidOperationException("timing decode parts needs a pure decode step to have run last");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
         _context.MakeCurrent();
         using var start = new CudaEvent(_context);
         using var stop = new CudaEvent(_context);
         var s = _streams[0];
-        DecodeAttention(0, 0, _plan.TokenCount, s);
+        Parts(parts, s); // warm-up
         start.Record(s);
-        for (var r = 0; r < repeats; r++)
-            for (var l = 0; l < Config.Layers; l++) DecodeAttention(l, 0, _plan.TokenCount, s);
+        for (var r = 0; r < repeats; r++) Parts(parts, s);
         stop.Record(s);
         stop.Synchronize();
         return stop.ElapsedMillisecondsSince(start) / repeats;
     }
+
+    /// <summary>The last step's work of the kinds in <paramref name="parts"/>, in the step's order, on one stream.</summary>
+    private void Parts(StepParts parts, CudaStream s)
+    {
+        var other = (parts & StepParts.Other) != 0;
+        if (other) _calls.EmbeddingGather(_weights.Embedding.Pointer, _act.Tokens.Pointer, _act.X.Pointer, _plan.TokenCount, Config.Dim, s);
+        for (var l = 0; l < Config.Layers; l++) Layer(l, 0, _plan.TokenCount, s, _blas[0], parts);
+        var rows = _plan.LogitCount;
+        if (rows == 0) return;
+        if (other) _calls.RmsNorm(_act.X.Pointer, _weights.FinalNorm.Pointer, _act.H.Pointer, _act.LogitRows.Pointer, rows, Config.Dim, Config.RmsEps, s);
+        if ((parts & StepParts.Gemm) != 0) _blas[0].GemmBf16RowMajor(_weights.Output.Pointer, _act.H.Pointer, _act.Logits.Pointer, rows, Config.VocabSize, Config.Dim);
+    }
+
+    /// <summary>Blocks of this model's decode attention kernel one SM holds at once (registers and shared memory decide).</summary>
+    public int DecodeBlocksPerMultiprocessor => _decodeBlocksPerWave / Device.MultiprocessorCount;
 
     /// <summary>The last decode step's split: tokens per partition and partitions per token.</summary>
     public (int PartitionTokens, int Partitions) LastDecodePartitions => (_stepPartitionTokens, _stepPartitions);
@@ -220,7 +243,8 @@ public sealed unsafe class CudaBackend : IComputeBackend
     }
 
     /// <summary>One layer for the tokens [start, start + n) on stream <paramref name="s"/>.</summary>
-    private void Layer(int l, int start, int n, CudaStream s, Cublas blas)
+    /// <param name="parts">Which kinds of work to queue (all in a real step; the diagnostics time one kind alone).</param>
+    private void Layer(int l, int start, int n, CudaStream s, Cublas blas, StepParts parts = StepParts.All)
     {
         var c = Config;
         var w = _weights.Layers[l];
@@ -236,22 +260,29 @@ public sealed unsafe class CudaBackend : IComputeBackend
         var positions = _act.Positions.ElementPointer(start);
         var sequences = _act.TokenSequence.ElementPointer(start);
 
-        _calls.RmsNorm(x, w.AttnNorm.Pointer, h, 0, n, dim, c.RmsEps, s);
-        blas.GemmBf16RowMajor(w.Wqkv.Pointer, h, q, n, qkv, dim);
-        if (w.Bqkv is { } bias) _calls.AddBias(q, bias.Pointer, n, qkv, s);
-        _calls.Rotary(q, k, qkv, positions, n, heads, kv, hd, c.RotaryDim, c.RopeTheta, c.RopeStyle != RopeStyle.Interleaved, s);
-        _calls.KvWrite(k, v, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.Slots.ElementPointer(start), n, kv, hd, BlockSize, s);
-        if (_plan.PureDecode) DecodeAttention(l, start, n, s);
-        else
+        bool gemm = (parts & StepParts.Gemm) != 0, attention = (parts & StepParts.Attention) != 0, other = (parts & StepParts.Other) != 0;
+        if (other) _calls.RmsNorm(x, w.AttnNorm.Pointer, h, 0, n, dim, c.RmsEps, s);
+        if (gemm) blas.GemmBf16RowMajor(w.Wqkv.Pointer, h, q, n, qkv, dim);
+        if (other)
         {
-            _calls.AttentionPrefill(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
-                attn, n, heads, kv, hd, BlockSize, _scale, s);
+            if (w.Bqkv is { } bias) _calls.AddBias(q, bias.Pointer, n, qkv, s);
+            _calls.Rotary(q, k, qkv, positions, n, heads, kv, hd, c.RotaryDim, c.RopeTheta, c.RopeStyle != RopeStyle.Interleaved, s);
+            _calls.KvWrite(k, v, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.Slots.ElementPointer(start), n, kv, hd, BlockSize, s);
         }
-        blas.GemmBf16RowMajor(w.Wo.Pointer, attn, x, n, dim, heads * hd, beta: 1f);
-        _calls.RmsNorm(x, w.FfnNorm.Pointer, h, 0, n, dim, c.RmsEps, s);
-        blas.GemmBf16RowMajor(w.Wgu.Pointer, h, gu, n, 2 * ff, dim);
-        _calls.SwiGlu(gu, g, n, ff, s);
-        blas.GemmBf16RowMajor(w.Wdown.Pointer, g, x, n, dim, ff, beta: 1f);
+        if (attention)
+        {
+            if (_plan.PureDecode) DecodeAttention(l, start, n, s);
+            else
+            {
+                _calls.AttentionPrefill(q, qkv, _kPool[l].Pointer, _vPool[l].Pointer, _act.BlockTables.Pointer, _plan.BlocksPerSequence, sequences, positions,
+                    attn, n, heads, kv, hd, BlockSize, _scale, s);
+            }
+        }
+        if (gemm) blas.GemmBf16RowMajor(w.Wo.Pointer, attn, x, n, dim, heads * hd, beta: 1f);
+        if (other) _calls.RmsNorm(x, w.FfnNorm.Pointer, h, 0, n, dim, c.RmsEps, s);
+        if (gemm) blas.GemmBf16RowMajor(w.Wgu.Pointer, h, gu, n, 2 * ff, dim);
+        if (other) _calls.SwiGlu(gu, g, n, ff, s);
+        if (gemm) blas.GemmBf16RowMajor(w.Wdown.Pointer, g, x, n, dim, ff, beta: 1f);
     }
 
     /// <summary>Decode attention of layer <paramref name="l"/> for the tokens [start, start + n), split as <see cref="DecodePartitions"/> chose for the step.</summary>
