@@ -3,9 +3,10 @@ namespace Grid.Cuda.Backend;
 /// <summary>
 /// A host memory copy split over persistent threads, for the step's logits (pinned buffer to the caller's array:
 /// 131 MB at batch 256 of a 128K vocabulary, which one thread copies at a fraction of the host's memory bandwidth).
-/// The workers wait on a semaphore between copies; a copy hands out parts through a counter and waits for one
-/// release per worker part, so it allocates nothing (a CountdownEvent did: its event creates its lock object the
-/// first time a wait blocks, which a loaded machine showed as 24 bytes in the middle of a step). One copy at a time (the backend's steps are serial).
+/// The workers wait on a semaphore between copies; a copy hands out parts through a counter, and the caller, having
+/// copied its own part, spins (yielding) until the workers' count of unfinished parts reaches zero. The caller never
+/// blocks in the runtime: on a loaded machine its first blocking wait (a CountdownEvent, then a semaphore) showed up
+/// as bytes allocated in the middle of a step, the lazily made lock and waiter objects. One copy at a time (the backend's steps are serial).
 /// </summary>
 public sealed unsafe class ParallelCopy : IDisposable
 {
@@ -14,7 +15,7 @@ public sealed unsafe class ParallelCopy : IDisposable
 
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim _go = new(0);
-    private readonly SemaphoreSlim _done = new(0);
+    private int _unfinished;
     private byte* _source, _destination;
     private long _bytes;
     private int _parts, _next;
@@ -51,9 +52,11 @@ public sealed unsafe class ParallelCopy : IDisposable
         _bytes = bytes;
         _parts = parts;
         _next = 0;
+        Volatile.Write(ref _unfinished, parts - 1);
         _go.Release(parts - 1);
         CopyPart(0);
-        for (var i = 1; i < parts; i++) _done.Wait();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _unfinished) != 0) spin.SpinOnce(sleep1Threshold: -1);
     }
 
     private void Work()
@@ -63,7 +66,7 @@ public sealed unsafe class ParallelCopy : IDisposable
             _go.Wait();
             if (_stopping) return;
             CopyPart(Interlocked.Increment(ref _next));
-            _done.Release();
+            Interlocked.Decrement(ref _unfinished);
         }
     }
 
@@ -83,6 +86,5 @@ public sealed unsafe class ParallelCopy : IDisposable
         if (_workers.Length > 0) _go.Release(_workers.Length);
         foreach (var w in _workers) w.Join();
         _go.Dispose();
-        _done.Dispose();
     }
 }
