@@ -18,10 +18,8 @@ namespace Grid.Silo.Hosting;
 public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory grains, DrainState drain, ILogger<GrainGenerationService> log)
     : IGenerationService
 {
-    /// <summary>Times one call's stream may break and be reopened before the call fails.</summary>
-    private const int MaxReopens = 8;
-
-    private static readonly TimeSpan ReopenPause = TimeSpan.FromMilliseconds(100);
+    /// <summary>A stream silent this long is reopened from its last offset (see <see cref="RequestStreamReader"/>).</summary>
+    public static readonly TimeSpan StreamIdleTimeout = TimeSpan.FromSeconds(15);
 
     public IReadOnlyList<ModelCard> Models { get; } = [preparer.Card];
     public bool IsReady => !drain.Draining;
@@ -50,7 +48,7 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
         var previous = tokens[^1];
         try
         {
-            await foreach (var chunk in Chunks(grain, id, ct))
+            await foreach (var chunk in new RequestStreamReader(grain.Stream, id, StreamIdleTimeout, log).Read(ct))
             {
                 generated = chunk.Offset + chunk.Tokens.Length;
                 if (chunk.Finish == GenerationFinish.Error)
@@ -96,43 +94,6 @@ public sealed class GrainGenerationService(CallPreparer preparer, IGrainFactory 
             if (!finished) await CancelQuietly(grain, id);
         }
     }
-
-    /// <summary>The request's chunks in order, reopening the stream from the last offset when it breaks.</summary>
-    private async IAsyncEnumerable<TokenChunk> Chunks(IRequestGrain grain, string id, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var offset = 0;
-        var reopens = 0;
-        while (true)
-        {
-            var broken = false;
-            await using (var chunks = grain.Stream(offset).WithCancellation(ct).GetAsyncEnumerator())
-            {
-                while (true)
-                {
-                    try
-                    {
-                        if (!await chunks.MoveNextAsync()) break;
-                    }
-                    catch (Exception e) when (!ct.IsCancellationRequested && IsBreak(e) && ++reopens <= MaxReopens)
-                    {
-                        log.LogWarning(e, "request {Request}: stream broke at offset {Offset}; reopening", id, offset);
-                        broken = true;
-                        break;
-                    }
-                    var chunk = chunks.Current;
-                    offset = chunk.Offset + chunk.Tokens.Length;
-                    yield return chunk;
-                    if (chunk.Finish is not null) yield break;
-                }
-            }
-            if (!broken) yield break;
-            // A grain that moves off a stopping silo answers at its old place until it has gone: back off a little more each time.
-            await Task.Delay(ReopenPause * reopens, ct);
-        }
-    }
-
-    private static bool IsBreak(Exception e) =>
-        e is EnumerationAbortedException or SiloUnavailableException or TimeoutException or OrleansMessageRejectionException;
 
     private async Task CancelQuietly(IRequestGrain grain, string id)
     {
