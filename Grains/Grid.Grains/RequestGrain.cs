@@ -31,7 +31,7 @@ public sealed class RequestGrain(
     private TaskCompletionSource _changed = NewSignal();
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _unsaved;
-    private bool _saving, _saveAgain, _admitting;
+    private bool _saving, _saveAgain, _admitting, _admitSoon;
     private IGrainTimer? _watch;
     private RequestMeter? _meter;
 
@@ -44,8 +44,12 @@ public sealed class RequestGrain(
         // Reactivated after its silo died, or moved off a silo that stops: the GPU may hold it under an older admission, or
         // lost it. Re-admitted once active, not while activating: that GPU's engine may be waiting to deliver tokens to this
         // very grain, and a message to it waits until the activation (and the move that brought it here) is complete.
+        // The stall check goes on here too: should that admission fail, nothing else would notice a request on no GPU.
         if (S.Phase == RequestPhase.Running)
-            this.RegisterGrainTimer(() => Admit([], "reactivated"), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        {
+            AdmitSoon("reactivated");
+            Watch();
+        }
         return Task.CompletedTask;
     }
 
@@ -207,9 +211,11 @@ public sealed class RequestGrain(
         var skip = S.Tokens.Count - batch.Offset;
         if (skip < 0)
         {
-            // Tokens went missing between us and the GPU: start again from what we have.
+            // Tokens went missing between us and the GPU (a new activation knows only what was saved): start again from
+            // what we have, after this call. The GPU's engine thread waits for this delivery before it takes any admission,
+            // its re-admission of this very request included.
             log.LogWarning("request {Request}: batch at offset {Offset} but {Count} tokens known; re-admitting", Id, batch.Offset, S.Tokens.Count);
-            await Admit([], "resync");
+            AdmitSoon("resync");
             return;
         }
         var before = S.Tokens.Count;
@@ -225,6 +231,21 @@ public sealed class RequestGrain(
         if (batch.Finish is { } finish) End(finish, batch.Error);
         else if (batch.Tokens.Length > skip) Signal();
         if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await Save();
+    }
+
+    /// <summary>Re-admits on a timer tick of its own, once, unless another admission came first.</summary>
+    private void AdmitSoon(string reason)
+    {
+        if (_admitSoon) return;
+        _admitSoon = true;
+        var admissions = S.Admissions;
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async () =>
+        {
+            timer?.Dispose();
+            _admitSoon = false;
+            if (S.Phase == RequestPhase.Running && S.Admissions == admissions) await Admit([], reason);
+        }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     /// <param name="reason">Why a running request is admitted again (grid.migration.reason); a first admission has none.</param>
@@ -266,15 +287,18 @@ public sealed class RequestGrain(
                     var known = S.Tokens.Count == 0 ? S.Prompt : [.. S.Prompt, .. S.Tokens];
                     gpu = await grains.GetGrain<IRouterGrain>(request.Model).Place(new PlaceRequest(Id, known, tried.ToArray()));
                 }
-                catch (InvalidOperationException e)
+                catch (Exception e)
                 {
-                    // A registry that died with its silo refills within a heartbeat, and GPUs answer again once
-                    // membership settles after a silo loss: keep trying for a while before giving up.
+                    // A registry that died with its silo refills within a heartbeat, GPUs answer again once membership
+                    // settles after a silo loss, and a router (or registry) on a stopping silo rejects calls until its
+                    // grains live elsewhere: keep trying for a while before giving up.
                     if (Stopwatch.GetElapsedTime(started) > options.Value.PlacementTimeout)
                     {
                         End(GenerationFinish.Error, e.Message);
                         break;
                     }
+                    if (e is not InvalidOperationException)
+                        log.LogWarning(e, "request {Request}: its router failed; placing it again", Id);
                     await Task.Delay(PlacementRetry);
                     continue;
                 }

@@ -100,8 +100,16 @@ public sealed class RouterGrain(IGrainFactory grains, LoadCache loads, IOptions<
             log.LogWarning(e, "GPU {Gpu} did not report its load; leaving it out of model {Model}", gpu, model);
             loads.Forget(gpu);
             _lastFailure = $"{gpu}: {e.GetType().Name}: {e.Message}";
-            await grains.GetGrain<IModelRegistryGrain>(model).Leave(gpu);
             _listed = false;
+            try
+            {
+                await grains.GetGrain<IModelRegistryGrain>(model).Leave(gpu);
+            }
+            catch (Exception left)
+            {
+                // The registry may be stopping with that silo: it comes back filled by the heartbeats of live GPUs only.
+                log.LogWarning(left, "the registry of model {Model} did not take GPU {Gpu} off its list", model, gpu);
+            }
             return null;
         }
     }

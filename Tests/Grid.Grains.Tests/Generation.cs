@@ -20,4 +20,37 @@ public static class Generation
         last!.Finish.Should().NotBeNull("the last chunk says how the request ended");
         return (tokens, last);
     }
+
+    /// <summary>
+    /// Reads a stream to its end from <paramref name="tokens"/>.Count on, asking again from where it got to whenever the
+    /// stream breaks (its grain or silo went away); fails when the request has not ended within <paramref name="seconds"/>.
+    /// </summary>
+    public static async Task<TokenChunk> ReadAcrossBreaks(IRequestGrain request, List<int> tokens, int seconds = 60)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        TokenChunk? last = null;
+        while (last?.Finish is null)
+        {
+            if (deadline.IsCancellationRequested)
+                throw new TimeoutException($"the stream stopped at {tokens.Count} tokens for {seconds} s: {await request.Status()}");
+            try
+            {
+                await foreach (var chunk in request.Stream(tokens.Count, deadline.Token).WithCancellation(deadline.Token))
+                {
+                    chunk.Offset.Should().Be(tokens.Count, "chunks follow each other without gaps or repeats");
+                    tokens.AddRange(chunk.Tokens);
+                    last = chunk;
+                }
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new InvalidOperationException($"the request ended before offset {tokens.Count}: {await request.Status()}");
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                // The stream's grain or silo went away (or the deadline passed: checked above): ask again from where we are.
+            }
+        }
+        return last;
+    }
 }

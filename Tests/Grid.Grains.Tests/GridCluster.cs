@@ -18,8 +18,9 @@ public sealed class GridCluster : IAsyncDisposable
     /// <param name="devices">Devices on each silo that has any.</param>
     /// <param name="configure">Changes to the grid options after the test cluster's own.</param>
     /// <param name="gpuSilos">How many silos, the first ones, have devices; the rest serve no GPU. All, when null.</param>
+    /// <param name="configureSilo">More set-up of each silo (a test's call filters, say).</param>
     public static async Task<GridCluster> Start(int silos, PlacementPolicy? placement = null, double? simScale = null, int devices = 1,
-        Action<GridSiloOptions>? configure = null, int? gpuSilos = null)
+        Action<GridSiloOptions>? configure = null, int? gpuSilos = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var model = StoriesModel.Gguf;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -46,6 +47,7 @@ public sealed class GridCluster : IAsyncDisposable
                 o.RegistryHeartbeat = TimeSpan.FromSeconds(1);
                 configure?.Invoke(o);
             });
+            configureSilo?.Invoke(b);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -47,25 +47,7 @@ public sealed class SiloLossTests
         silo!.ServiceProvider.GetRequiredService<GpuRuntime>().Dispose();
         await grid.Cluster.KillSiloAsync(silo!);
 
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        TokenChunk? last = null;
-        while (last?.Finish is null)
-        {
-            if (deadline.IsCancellationRequested) throw new TimeoutException($"the stream stopped at {tokens.Count} tokens: {await victim.Status()}");
-            try
-            {
-                await foreach (var chunk in victim.Stream(tokens.Count, deadline.Token).WithCancellation(deadline.Token))
-                {
-                    chunk.Offset.Should().Be(tokens.Count);
-                    tokens.AddRange(chunk.Tokens);
-                    last = chunk;
-                }
-            }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-            {
-                // The stream's grain or silo went away (or the deadline passed: checked above): ask again from where we are.
-            }
-        }
+        var last = await Generation.ReadAcrossBreaks(victim, tokens);
         tokens.Should().Equal(undisturbed, $"the stream ended {last.Finish} ({last.Error})");
         last.Finish.Should().Be(GenerationFinish.Length);
         (await victim.Status()).Admissions.Should().BeGreaterThan(1, "the request was re-admitted after its GPU was lost");
