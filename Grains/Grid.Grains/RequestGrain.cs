@@ -31,7 +31,7 @@ public sealed class RequestGrain(
     private TaskCompletionSource _changed = NewSignal();
     private long _lastHeard = Stopwatch.GetTimestamp();
     private int _unsaved;
-    private bool _saving, _saveAgain, _admitting, _admitSoon;
+    private bool _saving, _saveAgain, _admitting, _admitSoon, _saveFailed;
     private IGrainTimer? _watch;
     private RequestMeter? _meter;
 
@@ -154,7 +154,7 @@ public sealed class RequestGrain(
             try { await grains.GetGrain<IGpuGrain>(gpu).Abort(Id); }
             catch (Exception e) { log.LogWarning(e, "request {Request}: abort on GPU {Gpu} failed; it is gone with its silo", Id, gpu); }
         }
-        await Save();
+        await SaveOrGoOn();
     }
 
     public async Task<string> Migrate(string? gpu = null)
@@ -178,7 +178,7 @@ public sealed class RequestGrain(
         {
             _admitting = false;
         }
-        await Save();
+        await SaveOrGoOn();
         return S.Phase == RequestPhase.Running ? S.Gpu! : throw new InvalidOperationException($"request '{Id}' could not be re-admitted: {S.Error}");
     }
 
@@ -230,7 +230,7 @@ public sealed class RequestGrain(
         S.CachedTokens = batch.CachedTokens;
         if (batch.Finish is { } finish) End(finish, batch.Error);
         else if (batch.Tokens.Length > skip) Signal();
-        if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await Save();
+        if (batch.Finish is not null || _unsaved >= options.Value.PersistEvery) await SaveOrGoOn();
     }
 
     /// <summary>Re-admits on a timer tick of its own, once, unless another admission came first.</summary>
@@ -263,7 +263,7 @@ public sealed class RequestGrain(
             _admitting = false;
         }
         // Saved admissions keep a reactivated grain from taking batches of an admission it replaced.
-        await Save();
+        await SaveOrGoOn();
     }
 
     /// <summary>Admits prompt + tokens so far on <paramref name="target"/> first if given, else (or if it refuses) where the router says, avoiding <paramref name="exclude"/>.</summary>
@@ -384,6 +384,25 @@ public sealed class RequestGrain(
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Saves once running. A store that refuses (an Azure Table entity holds 960 KB of state: a few thousand tokens with
+    /// many log-probability alternatives) or fails leaves the request going on from memory: only a loss of this silo
+    /// would cost it, as a restart from the last save. Thrown out of a delivery, it would make the GPU drop the request.
+    /// </summary>
+    private async Task SaveOrGoOn()
+    {
+        try
+        {
+            await Save();
+        }
+        catch (Exception e)
+        {
+            if (!_saveFailed)
+                log.LogWarning(e, "request {Request}: its state ({Tokens} tokens) could not be saved; it goes on from memory", Id, S.Tokens.Count);
+            _saveFailed = true;
+        }
+    }
 
     /// <summary>Writes the state; writes asked for while one is in flight fold into one more write after it.</summary>
     private async Task Save()

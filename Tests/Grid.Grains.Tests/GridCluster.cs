@@ -19,8 +19,10 @@ public sealed class GridCluster : IAsyncDisposable
     /// <param name="configure">Changes to the grid options after the test cluster's own.</param>
     /// <param name="gpuSilos">How many silos, the first ones, have devices; the rest serve no GPU. All, when null.</param>
     /// <param name="configureSilo">More set-up of each silo (a test's call filters, say).</param>
+    /// <param name="refuseState">Which request states the storage refuses to write (as too large).</param>
     public static async Task<GridCluster> Start(int silos, PlacementPolicy? placement = null, double? simScale = null, int devices = 1,
-        Action<GridSiloOptions>? configure = null, int? gpuSilos = null, Action<ISiloBuilder>? configureSilo = null)
+        Action<GridSiloOptions>? configure = null, int? gpuSilos = null, Action<ISiloBuilder>? configureSilo = null,
+        Func<object?, bool>? refuseState = null)
     {
         var model = StoriesModel.Gguf;
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -30,7 +32,7 @@ public sealed class GridCluster : IAsyncDisposable
             // Silos are configured one after another as the cluster starts, the primary first.
             var siloDevices = configured++ < (gpuSilos ?? silos) ? devices : 0;
             b.Services.AddKeyedSingleton<IGrainStorage>(GridStorage.Requests,
-                (sp, _) => new SharedGrainStorage(sp.GetRequiredService<Serializer>()));
+                (sp, _) => new SharedGrainStorage(sp.GetRequiredService<Serializer>(), refuseState));
             b.AddGrid(o =>
             {
                 o.NodeName = silo.SiloName;
