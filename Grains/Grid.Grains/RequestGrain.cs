@@ -386,15 +386,17 @@ public sealed class RequestGrain(
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Saves once running. A store that refuses (an Azure Table entity holds 960 KB of state: a few thousand tokens with
-    /// many log-probability alternatives) or fails leaves the request going on from memory: only a loss of this silo
-    /// would cost it, as a restart from the last save. Thrown out of a delivery, it would make the GPU drop the request.
+    /// Saves a submitted request. A store that refuses (an Azure Table entity holds 960 KB of state: a few thousand tokens
+    /// with many log-probability alternatives) or fails leaves the request going on from memory: only a loss or stop of
+    /// this silo would cost it, as a restart from the last save. Thrown out of a delivery, it would make the GPU drop the
+    /// request. Logged once per run of failures.
     /// </summary>
     private async Task SaveOrGoOn()
     {
         try
         {
             await Save();
+            _saveFailed = false;
         }
         catch (Exception e)
         {
