@@ -102,12 +102,7 @@ public sealed class AdminActionTests
         var moved = grid.Request($"migrate-moved-{named}");
         await moved.Submit(Generation.Greedy(reference.PromptTokens, maxTokens));
         var from = (await moved.Status()).Gpu!;
-        var tokens = new List<int>();
-        await foreach (var chunk in moved.Stream(0))
-        {
-            tokens.AddRange(chunk.Tokens);
-            if (tokens.Count >= 5 || chunk.Finish is not null) break;
-        }
+        var tokens = await Generation.ReadFirst(moved);
         (await moved.Status()).Phase.Should().Be(RequestPhase.Running, "the test means to move it mid-generation");
         var target = (await grid.Registry.List()).Single(g => g != from);
 

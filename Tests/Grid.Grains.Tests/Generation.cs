@@ -21,6 +21,18 @@ public static class Generation
         return (tokens, last);
     }
 
+    /// <summary>The first <paramref name="count"/> or more tokens of a stream (fewer if it ends first), to act mid-generation.</summary>
+    public static async Task<List<int>> ReadFirst(IRequestGrain request, int count = 5)
+    {
+        var tokens = new List<int>();
+        await foreach (var chunk in request.Stream(0))
+        {
+            tokens.AddRange(chunk.Tokens);
+            if (tokens.Count >= count || chunk.Finish is not null) break;
+        }
+        return tokens;
+    }
+
     /// <summary>
     /// Reads a stream to its end from <paramref name="tokens"/>.Count on, asking again from where it got to whenever the
     /// stream breaks (its grain or silo went away); fails when the request has not ended within <paramref name="seconds"/>.

@@ -71,12 +71,7 @@ public sealed class ReactivationTests
 
         var victim = grid.Request($"victim-{Guid.NewGuid():N}");
         await victim.Submit(Generation.Greedy(prompt, MaxTokens));
-        var tokens = new List<int>();
-        await foreach (var chunk in victim.Stream(0))
-        {
-            tokens.AddRange(chunk.Tokens);
-            if (tokens.Count >= 5 || chunk.Finish is not null) break;
-        }
+        var tokens = await Generation.ReadFirst(victim);
         var status = await victim.Status();
         status.Phase.Should().Be(RequestPhase.Running, $"the test means to move the grain mid-generation ({status})");
         return (undisturbed, victim, tokens);

@@ -36,12 +36,7 @@ public sealed class SiloLossTests
         }
         Skip.If(victim is null, "every request was placed on the first silo's GPU");
 
-        var tokens = new List<int>();
-        await foreach (var chunk in victim!.Stream(0))
-        {
-            tokens.AddRange(chunk.Tokens);
-            if (tokens.Count >= 5 || chunk.Finish is not null) break;
-        }
+        var tokens = await Generation.ReadFirst(victim!);
         (await victim.Status()).Phase.Should().Be(RequestPhase.Running, "the test means to kill a GPU mid-generation");
         // A killed process takes its engine threads with it; in one test process they must be stopped by hand.
         silo!.ServiceProvider.GetRequiredService<GpuRuntime>().Dispose();
